@@ -312,7 +312,6 @@ export function summarize(linktype: number, data: Uint8Array, wirelen: number): 
     default:
       out.parts.push(`linktype ${linktype}`);
   }
-  out.fields.wirelen = wirelen;
   // IP lines end with their transport's own length, as in tcpdump -q; the rest get the frame length.
   if (out.fields.network !== 'ipv4' && out.fields.network !== 'ipv6') out.parts.push(`length ${wirelen}`);
   return { text: out.parts.join(', '), fields: out.fields };

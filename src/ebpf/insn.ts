@@ -81,3 +81,53 @@ export const ebpfClass = (opcode: number): number => opcode & 0x07;
 export function ebpf(opcode: number, dst = 0, src = 0, off = 0, imm = 0): EbpfInsn {
   return { opcode, dst, src, off, imm: imm | 0 };
 }
+
+// byte-swap source bit (END operation): to little-endian / to big-endian. ALU64|END (0xd7) is bswap.
+export const EBPF_TO_LE = 0x00;
+export const EBPF_TO_BE = 0x08;
+
+// atomic operations (in imm of STX|ATOMIC); FETCH may be ORed into ADD/OR/AND/XOR and is always in XCHG/CMPXCHG
+export const EBPF_FETCH = 0x01;
+export const EBPF_XCHG = 0xe0 | EBPF_FETCH;
+export const EBPF_CMPXCHG = 0xf0 | EBPF_FETCH;
+
+// src field of a call: helper by id, program-local call (imm = relative slot offset), runtime (kfunc) call
+export const EBPF_CALL_HELPER = 0;
+export const EBPF_CALL_LOCAL = 1;
+export const EBPF_CALL_RUNTIME = 2;
+
+// whole opcodes that are handled specially
+export const EBPF_OP_LDDW = EBPF_LD | EBPF_IMM | EBPF_DW; // 0x18, two slots
+export const EBPF_OP_CALL = EBPF_JMP | EBPF_CALL; // 0x85
+/** callx: 0x8d with the register number in dst (uBPF / conformance-suite encoding, not RFC 9669). */
+export const EBPF_OP_CALLX = EBPF_JMP | EBPF_CALL | EBPF_X;
+export const EBPF_OP_EXIT = EBPF_JMP | EBPF_EXIT; // 0x95
+
+/** Helper id the conformance suite requires: uBPF's "unwind" (returns r1; a 0 result stops the program). */
+export const EBPF_HELPER_UNWIND = 5;
+
+/** Registers: r0 return value, r1-r5 arguments (clobbered by calls), r6-r9 callee-saved, r10 frame pointer. */
+export const EBPF_REG_COUNT = 11;
+export const EBPF_FP = 10;
+
+/** Deepest local-call nesting the VM allows (Linux's MAX_CALL_FRAMES). */
+export const EBPF_MAX_CALL_FRAMES = 8;
+
+export const ebpfOp = (opcode: number): number => opcode & 0xf0;
+export const ebpfSrc = (opcode: number): number => opcode & 0x08;
+export const ebpfSize = (opcode: number): number => opcode & 0x18;
+export const ebpfMode = (opcode: number): number => opcode & 0xe0;
+
+/** Bytes accessed by a load/store of the given size field. */
+export function ebpfSizeBytes(opcode: number): number {
+  switch (ebpfSize(opcode)) {
+    case EBPF_B:
+      return 1;
+    case EBPF_H:
+      return 2;
+    case EBPF_W:
+      return 4;
+    default:
+      return 8;
+  }
+}

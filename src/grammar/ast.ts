@@ -31,17 +31,27 @@ export interface Qualifiers {
   protoText?: string;
   dir?: DirQual;
   type?: TypeQual;
+  /** where each qualifier was written (for an inherited id: in the primitive it inherits from) */
+  protoSpan?: Span;
+  dirSpan?: Span;
+  typeSpan?: Span;
 }
 
 /** The id of a qualified primitive, as lexed. Names are kept; resolving them is codegen's job. */
 export type Id =
   | { kind: 'num'; value: number; text: string }
-  /** dotted IPv4 with 1..4 parts as written (`10`, `10.1`, `10.1.2`, `10.1.2.3`); value left-aligned per libpcap's __pcap_atoin */
-  | { kind: 'ipv4'; value: number; parts: number; text: string }
-  /** `A/len` (IPv4, 1..4 parts) */
-  | { kind: 'ipv4cidr'; value: number; parts: number; prefix: number; text: string }
+  /**
+   * dotted IPv4 with 2..4 parts as written (`10.1`, `10.1.2`, `10.1.2.3`; a bare `10` is a 'num');
+   * value left-aligned (`10.1` -> 0x0a010000). `octets`: each part read as decimal digits the way
+   * libpcap's __pcap_atoin does, NOT range checked: a part > 255 is libpcap's "invalid IPv4 address",
+   * codegen's to refuse since the same text is a valid DECnet address after `decnet` (`50.764`).
+   * `value` masks each part to 8 bits.
+   */
+  | { kind: 'ipv4'; value: number; parts: number; octets: number[]; text: string }
+  /** `A/len` (IPv4, 2..4 parts: `10/8` is a syntax error) */
+  | { kind: 'ipv4cidr'; value: number; parts: number; octets: number[]; prefix: number; text: string }
   /** `A mask M` */
-  | { kind: 'ipv4mask'; value: number; mask: number; text: string }
+  | { kind: 'ipv4mask'; value: number; mask: number; octets: number[]; maskOctets: number[]; text: string }
   /** IPv6 address, optionally `/len` */
   | { kind: 'ipv6'; bytes: number[]; prefix?: number; text: string }
   /** MAC-48 in any notation */
@@ -57,7 +67,10 @@ export interface IdPrimitive {
   id: Id;
   /** true when the qualifiers were inherited from the previous primitive */
   inherited: boolean;
+  /** the whole primitive (qualifiers and id); for an inherited id or a member of `host (a or b)`, the id alone */
   span: Span;
+  /** the id alone (always set by parse()) */
+  idSpan?: Span;
 }
 
 export type RelOp = '>' | '>=' | '<' | '<=' | '=' | '!=';

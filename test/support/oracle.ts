@@ -1,10 +1,10 @@
 // Synchronous access to the system libpcap (the reference) through test/oracle/oracle.c.
 // Each call sends one batch of queries to one oracle process; batch as much as you can.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Insn } from '../../src/cbpf/insn.js';
+import { buildLibpcapProgram, type BuildState } from './cbuild.js';
 
 export type { Insn };
 
@@ -65,32 +65,7 @@ export interface DltInfo {
   description: string | null;
 }
 
-let buildState: { ok: true } | { ok: false; reason: string } | undefined;
-
-/** Builds build/oracle if it is missing or older than its source; atomic against racing workers. */
-function ensureBuilt(): { ok: true } | { ok: false; reason: string } {
-  if (buildState) return buildState;
-  const srcTime = statSync(ORACLE_SOURCE).mtimeMs;
-  if (existsSync(ORACLE_BINARY) && statSync(ORACLE_BINARY).mtimeMs >= srcTime) {
-    buildState = { ok: true };
-    return buildState;
-  }
-  mkdirSync(BUILD_DIR, { recursive: true });
-  const tmp = `${ORACLE_BINARY}.${process.pid}.${Date.now()}.tmp`;
-  const cc = spawnSync('cc', ['-O2', '-Wall', '-o', tmp, ORACLE_SOURCE, '-lpcap'], { encoding: 'utf8' });
-  if (cc.error || cc.status !== 0) {
-    rmSync(tmp, { force: true });
-    const why = cc.error ? cc.error.message : cc.stderr.trim();
-    buildState = {
-      ok: false,
-      reason: `cannot build the libpcap oracle (needs a C compiler and libpcap-dev: apt-get install build-essential libpcap-dev): ${why}`,
-    };
-    return buildState;
-  }
-  renameSync(tmp, ORACLE_BINARY);
-  buildState = { ok: true };
-  return buildState;
-}
+const ensureBuilt = (): BuildState => buildLibpcapProgram(ORACLE_SOURCE, ORACLE_BINARY);
 
 /** True when the oracle binary exists or could be built (cc and libpcap headers present). */
 export function oracleAvailable(): boolean {
@@ -109,7 +84,14 @@ const hexArg = (s: string | Uint8Array): string =>
 const optArg = (optimize: boolean | undefined): string => (optimize === false ? '0' : '1');
 const maskArg = (netmask: string | undefined): string => netmask ?? '-';
 
+const fits = (v: number, max: number): boolean => Number.isInteger(v) && v >= 0 && v <= max;
+
 function programArgs(program: Insn[]): string {
+  for (const [n, i] of program.entries()) {
+    if (!fits(i.code, 0xffff) || !fits(i.jt, 0xff) || !fits(i.jf, 0xff) || !Number.isInteger(i.k)) {
+      throw new RangeError(`instruction ${n} does not fit struct bpf_insn: ${JSON.stringify(i)}`);
+    }
+  }
   return [program.length, ...program.flatMap((i) => [i.code, i.jt, i.jf, i.k >>> 0])].join(' ');
 }
 

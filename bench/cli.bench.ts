@@ -1,0 +1,71 @@
+// End to end: `filter EXPR big.pcap -w out.pcap` and `filter --count` against tcpdump, wall time
+// measured in the same run; and the peak resident memory of filtering a 2 GB capture.
+// Usage: npx tsx bench/cli.bench.ts [--big]   (--big also generates the 2 GB capture for the memory figure)
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BENCH_FILTERS, benchCapture } from './data.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const FILTER_BIN = path.join(ROOT, 'bin/filter.js');
+const RUNS = 3;
+
+interface Run {
+  seconds: number;
+  maxRssKb: number;
+  stdout: string;
+}
+
+/** Runs a command under GNU time (for its peak RSS); returns wall seconds and peak RSS. */
+function timed(cmd: string, args: string[]): Run {
+  const start = process.hrtime.bigint();
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
+  const maxRssKb = Number(r.stderr.trim().split('\n').pop());
+  return { seconds, maxRssKb, stdout: r.stdout };
+}
+
+function best(cmd: string, args: string[]): Run {
+  let bestRun: Run | undefined;
+  for (let i = 0; i < RUNS; i++) {
+    const run = timed(cmd, args);
+    if (!bestRun || run.seconds < bestRun.seconds) bestRun = run;
+  }
+  return bestRun!;
+}
+
+const count = (stdout: string): number => Number(/^(\d+) packets?/m.exec(stdout)?.[1] ?? NaN);
+
+function main(): void {
+  const big = process.argv.includes('--big');
+  const file = benchCapture(1_000_000);
+  const dir = mkdtempSync(path.join(tmpdir(), 'filterjit-cli-bench-'));
+  try {
+    const ours = path.join(dir, 'ours.pcap');
+    const theirs = path.join(dir, 'tcpdump.pcap');
+    console.log(`# filter vs tcpdump, 1,000,000 packets (${file}), best of ${RUNS} wall-clock runs`);
+    console.log('| filter | mode | filter s | tcpdump s | ratio | matches |');
+    console.log('| --- | --- | ---: | ---: | ---: | ---: |');
+    for (const expr of BENCH_FILTERS) {
+      const w1 = best('node', [FILTER_BIN, expr, file, '-w', ours]);
+      const w2 = best('tcpdump', ['-r', file, '-w', theirs, expr]);
+      const c1 = best('node', [FILTER_BIN, '--count', expr, file]);
+      const c2 = best('tcpdump', ['--count', '-r', file, expr]);
+      if (count(c1.stdout) !== count(c2.stdout)) throw new Error(`count differs for '${expr}': ${c1.stdout} vs ${c2.stdout}`);
+      console.log(`| \`${expr}\` | -w | ${w1.seconds.toFixed(2)} | ${w2.seconds.toFixed(2)} | ${(w1.seconds / w2.seconds).toFixed(2)} | ${count(c1.stdout)} |`);
+      console.log(`| \`${expr}\` | --count | ${c1.seconds.toFixed(2)} | ${c2.seconds.toFixed(2)} | ${(c1.seconds / c2.seconds).toFixed(2)} | ${count(c1.stdout)} |`);
+    }
+    if (big) {
+      const huge = benchCapture(5_000_000);
+      const run = timed('node', [FILTER_BIN, 'tcp port 80', huge, '-w', ours]);
+      console.log(`\npeak RSS filtering ${huge} (-w): ${(run.maxRssKb / 1024).toFixed(0)} MB in ${run.seconds.toFixed(1)} s`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main();

@@ -1,0 +1,112 @@
+// readBatches: the fast path. Input is read in large pieces into one buffer; the format parser records
+// where each packet lies; whole records go out as a batch, a record cut by the end of the piece is carried
+// to the start of the next one.
+import { type CaptureBatch, RecordTable } from './batch.js';
+import { openByteSource, type ByteSource } from './byte-source.js';
+import { CaptureFormatError } from './errors.js';
+import { isPcapMagic, PcapParser } from './pcap-parser.js';
+import { BLOCK_SHB, PcapngParser } from './pcapng-parser.js';
+import type { RecordParser, ScanWindow } from './record-parser.js';
+import type { BatchReadOptions } from './types.js';
+
+export const DEFAULT_BATCH_BYTES = 4 * 1024 * 1024;
+
+/** Picks the parser from the first four bytes; undefined when they are no capture magic. */
+function parserFor(name: string, head: Uint8Array, length: number): RecordParser | undefined {
+  if (length < 4) return undefined;
+  const le32 = new DataView(head.buffer, head.byteOffset, 4).getUint32(0, true);
+  if (isPcapMagic(le32)) return new PcapParser(name);
+  if (le32 === BLOCK_SHB) return new PcapngParser(name);
+  return undefined;
+}
+
+/** Default allocator: one buffer, replaced only by a bigger one. */
+function reusedBuffer(): (size: number) => Uint8Array {
+  let buffer = new Uint8Array(0);
+  return (size) => (buffer.length >= size ? buffer : (buffer = new Uint8Array(size)));
+}
+
+/**
+ * Reads a pcap or pcapng file (a path, '-' for standard input, or a readable stream; gzip is detected by
+ * its magic) as batches of records. A bad file ends the iteration with a CaptureFormatError, thrown after
+ * the batch holding every good record before the fault.
+ */
+export async function* readBatches(
+  input: string | NodeJS.ReadableStream,
+  options: BatchReadOptions = {},
+): AsyncGenerator<CaptureBatch, void, void> {
+  const source = await openByteSource(input, options.name);
+  try {
+    yield* batchesOf(source, options);
+  } finally {
+    await source.close();
+  }
+}
+
+async function* batchesOf(source: ByteSource, options: BatchReadOptions): AsyncGenerator<CaptureBatch, void, void> {
+  const batchBytes = Math.max(64, options.batchBytes ?? DEFAULT_BATCH_BYTES);
+  const allocate = options.allocate ?? reusedBuffer();
+  const table = new RecordTable();
+  let parser: RecordParser | undefined;
+  let carry = new Uint8Array(0); // bytes of an unfinished record, kept between batches
+  let carried = 0;
+  let inputOffset = 0; // input offset of the batch buffer's first byte
+  let eof = false;
+
+  while (!eof || carried > 0) {
+    let need = Math.max(batchBytes, parser ? Math.min(parser.need, 2 * carried) : 0);
+    let buffer = allocate(need);
+    if (buffer.length < need) throw new RangeError(`allocate(${need}) returned only ${buffer.length} bytes`);
+    buffer.set(carry.subarray(0, carried), 0);
+    let filled = carried;
+    let pos = 0;
+    let failure: CaptureFormatError | undefined;
+    table.reset(buffer, inputOffset);
+    for (;;) {
+      // Read at least once, then parse what is there; read more only when nothing could be parsed yet.
+      while (!eof && filled < need) {
+        const n = await source.read(buffer, filled, need - filled);
+        if (n === 0) eof = true;
+        filled += n;
+        if (n > 0 && (parser === undefined || filled - pos >= parser.need)) break;
+      }
+      if (!parser) {
+        if (filled < 4 && !eof) continue;
+        parser = parserFor(source.name, buffer, filled);
+        if (!parser) {
+          throw new CaptureFormatError(source.name, 0, filled < 4 ? `file too short (${filled} bytes) to be a capture` : 'unknown file format: neither pcap nor pcapng');
+        }
+      }
+      const window: ScanWindow = { buffer, view: new DataView(buffer.buffer, buffer.byteOffset, filled), end: filled, inputOffset, eof };
+      try {
+        pos = parser.scan(window, pos, table);
+      } catch (e) {
+        if (!(e instanceof CaptureFormatError)) throw e;
+        failure = e;
+      }
+      if (failure || table.count > 0 || eof) break;
+      if (filled === need) {
+        // Not one whole record fits: move to a bigger buffer. It at most doubles at a time, so a length
+        // field cut short by the end of the file never costs more memory than twice the bytes present.
+        need = Math.max(batchBytes, Math.min(parser.need, 2 * need));
+        const unfinished = buffer.slice(pos, filled); // a copy: `allocate` may hand back the same memory
+        inputOffset += pos;
+        filled -= pos;
+        pos = 0;
+        buffer = allocate(need);
+        if (buffer.length < need) throw new RangeError(`allocate(${need}) returned only ${buffer.length} bytes`);
+        buffer.set(unfinished);
+        table.reset(buffer, inputOffset);
+      }
+    }
+    table.end = pos;
+    carried = filled - pos;
+    if (carry.length < carried) carry = new Uint8Array(Math.max(carried, carry.length * 2));
+    carry.set(buffer.subarray(pos, filled));
+    inputOffset += pos;
+    if (table.count > 0) yield table;
+    if (failure) throw failure;
+    if (eof && carried === 0) return;
+    if (eof) throw new Error('capture reader: unparsed bytes at the end of the input'); // parsers fail first
+  }
+}

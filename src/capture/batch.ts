@@ -1,0 +1,121 @@
+// The zero-copy batch: records found in one large buffer, described by parallel typed arrays.
+import type { CaptureInterface, CapturedPacket } from './types.js';
+
+/**
+ * A run of records read into one buffer. Record i's bytes are
+ * `buffer.subarray(offsets[i], offsets[i] + caplens[i])`; nothing is copied per packet.
+ *
+ * The batch object, its arrays and (with the default allocator) its buffer are reused: a batch is valid
+ * until the iterator's next() is called. The arrays may be longer than `count`; only the first `count`
+ * entries are meaningful. For a filter run, copying `offsets`, `caplens` and `wirelens` (3 x 4 bytes a
+ * record) next to the buffer is all the per-record state needed.
+ */
+export interface CaptureBatch {
+  /** The memory the records were read into (the `allocate` callback's result, or the internal buffer). */
+  readonly buffer: Uint8Array;
+  readonly count: number;
+  /** Offset of each record's first data byte in `buffer`. */
+  readonly offsets: Uint32Array;
+  /** Captured bytes of each record (already cut to the interface snaplen, as libpcap does). */
+  readonly caplens: Uint32Array;
+  /** Wire length of each record. */
+  readonly wirelens: Uint32Array;
+  /** Interface of each record: an index into `interfaces`. */
+  readonly interfaceIds: Uint32Array;
+  /** Raw timestamp words; see CaptureInterface.timestamps, or use batchTimestamp(). */
+  readonly tsHigh: Uint32Array;
+  readonly tsLow: Uint32Array;
+  /** DLT_ of every record in this batch, or -1 when the batch mixes link types (multi-interface pcapng). */
+  readonly linktype: number;
+  /** Every interface seen so far in the file (it only grows). */
+  readonly interfaces: readonly CaptureInterface[];
+  /** Offset in the (decompressed) input of buffer[0]. */
+  readonly inputOffset: number;
+  /** Offset in `buffer` just past the last record: the batch covers input [inputOffset, inputOffset + end). */
+  readonly end: number;
+}
+
+const NS_PER_SECOND = 1_000_000_000n;
+
+/** Nanoseconds since the epoch of a record given as raw timestamp words of an interface. */
+export function timestampNs(iface: CaptureInterface, high: number, low: number): bigint {
+  const ts = iface.timestamps;
+  if (ts.kind === 'pcap') return BigInt(high) * NS_PER_SECOND + BigInt(low * ts.fractionNs);
+  const t = (BigInt(high) << 32n) | BigInt(low);
+  const units = ts.unitsPerSecond;
+  // Seconds and fraction like libpcap (sec = t / resolution + offset); the fraction scaled to ns, rounded down.
+  return (t / units + ts.offsetSeconds) * NS_PER_SECOND + ((t % units) * NS_PER_SECOND) / units;
+}
+
+/** Nanosecond timestamp of record i. */
+export function batchTimestamp(batch: CaptureBatch, i: number): bigint {
+  return timestampNs(batch.interfaces[batch.interfaceIds[i]], batch.tsHigh[i], batch.tsLow[i]);
+}
+
+/** Record i as a CapturedPacket with its own copy of the bytes. */
+export function batchPacket(batch: CaptureBatch, i: number): CapturedPacket {
+  const iface = batch.interfaceIds[i];
+  const offset = batch.offsets[i];
+  const caplen = batch.caplens[i];
+  return {
+    linktype: batch.interfaces[iface].linktype,
+    timestamp: timestampNs(batch.interfaces[iface], batch.tsHigh[i], batch.tsLow[i]),
+    caplen,
+    wirelen: batch.wirelens[i],
+    data: batch.buffer.slice(offset, offset + caplen),
+    interface: iface,
+  };
+}
+
+/** The mutable batch the parsers fill. */
+export class RecordTable implements CaptureBatch {
+  buffer: Uint8Array = new Uint8Array(0);
+  count = 0;
+  offsets = new Uint32Array(1024);
+  caplens = new Uint32Array(1024);
+  wirelens = new Uint32Array(1024);
+  interfaceIds = new Uint32Array(1024);
+  tsHigh = new Uint32Array(1024);
+  tsLow = new Uint32Array(1024);
+  linktype = -1;
+  interfaces: CaptureInterface[] = [];
+  inputOffset = 0;
+  end = 0;
+
+  reset(buffer: Uint8Array, inputOffset: number): void {
+    this.buffer = buffer;
+    this.inputOffset = inputOffset;
+    this.end = 0;
+    this.count = 0;
+    this.linktype = -1;
+  }
+
+  add(offset: number, caplen: number, wirelen: number, iface: number, high: number, low: number): void {
+    const n = this.count;
+    if (n === this.offsets.length) this.grow();
+    this.offsets[n] = offset;
+    this.caplens[n] = caplen;
+    this.wirelens[n] = wirelen;
+    this.interfaceIds[n] = iface;
+    this.tsHigh[n] = high;
+    this.tsLow[n] = low;
+    const lt = this.interfaces[iface].linktype;
+    if (n === 0) this.linktype = lt;
+    else if (this.linktype !== lt) this.linktype = -1;
+    this.count = n + 1;
+  }
+
+  private grow(): void {
+    const more = (a: Uint32Array<ArrayBuffer>): Uint32Array<ArrayBuffer> => {
+      const b = new Uint32Array(a.length * 2);
+      b.set(a);
+      return b;
+    };
+    this.offsets = more(this.offsets);
+    this.caplens = more(this.caplens);
+    this.wirelens = more(this.wirelens);
+    this.interfaceIds = more(this.interfaceIds);
+    this.tsHigh = more(this.tsHigh);
+    this.tsLow = more(this.tsLow);
+  }
+}

@@ -1,0 +1,73 @@
+// Public types of the capture-file reader and writers.
+
+/** One packet as the library hands it out (readCapture) and takes it in (writers). */
+export interface CapturedPacket {
+  /** DLT_ value, as pcap_datalink() reports it (the file's LINKTYPE_ value mapped like libpcap does). */
+  linktype: number;
+  /** Nanoseconds since the epoch. */
+  timestamp: bigint;
+  /** Bytes present in `data` (after libpcap's cut to the interface snaplen). */
+  caplen: number;
+  /** Length of the packet on the wire. */
+  wirelen: number;
+  /** The captured bytes (a copy the caller owns; `data.length === caplen`). */
+  data: Uint8Array;
+  /** Index into the reader's interface list (pcap files: always 0; pcapng: IDBs counted from the file start). */
+  interface: number;
+}
+
+/** What the reader knows about one capture interface (one pcap file header, or one pcapng IDB). */
+export interface CaptureInterface {
+  format: 'pcap' | 'pcapng';
+  /** DLT_ value. */
+  linktype: number;
+  /** Snapshot length as libpcap adjusts it (0 or too big -> the link type's maximum). */
+  snaplen: number;
+  /** pcapng section (0-based) the IDB belongs to; 0 for pcap. */
+  section: number;
+  /**
+   * Timestamp encoding of this interface's records. pcap: tsHigh = seconds, tsLow = fraction in
+   * `fractionNs`-nanosecond units (1000 or 1). pcapng: tsHigh:tsLow is a 64-bit count of
+   * 1/`unitsPerSecond` seconds, plus `offsetSeconds` (if_tsoffset).
+   */
+  timestamps:
+    | { kind: 'pcap'; fractionNs: 1 | 1000 }
+    | { kind: 'pcapng'; unitsPerSecond: bigint; offsetSeconds: bigint };
+}
+
+/** Options of readCapture / readBatches. */
+export interface ReadOptions {
+  /** Name used in error messages (default: the path, or 'standard input', or 'stream'). */
+  name?: string;
+  /** Bytes of file per batch (default 4 MiB). A batch grows past it only to hold one record bigger than this. */
+  batchBytes?: number;
+}
+
+export interface BatchReadOptions extends ReadOptions {
+  /**
+   * Returns the memory the next batch is read into; called once per batch, when the previous batch is no
+   * longer in use, with the number of bytes needed. It must return a Uint8Array of at least `size` bytes
+   * (e.g. a view on WebAssembly memory: records are then read straight into it, and the filter can run on
+   * the bytes where they lie). Default: one internal buffer reused for every batch.
+   */
+  allocate?: (size: number) => Uint8Array;
+}
+
+/** Options of createCaptureWriter. */
+export interface CaptureWriterOptions {
+  format: 'pcap' | 'pcapng';
+  /**
+   * 'ns' (default): pcap with the nanosecond magic 0xa1b23c4d, pcapng IDBs with if_tsresol=9.
+   * 'us': pcap with the microsecond magic 0xa1b2c3d4, pcapng IDBs without if_tsresol (microseconds).
+   * Timestamps are truncated to the precision.
+   */
+  precision?: 'us' | 'ns';
+  /** Snapshot length written when a packet comes without one (default 262144). */
+  snaplen?: number;
+  /** pcap: link type (DLT_) of the file header when close() comes before any packet (default 1, EN10MB). */
+  linktype?: number;
+  /** End the target stream on close() (default true, except for process.stdout and process.stderr). */
+  end?: boolean;
+  /** Bytes gathered before a write to the target (default 1 MiB). */
+  bufferBytes?: number;
+}

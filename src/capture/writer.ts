@@ -1,0 +1,84 @@
+// createCaptureWriter: pcap or pcapng output to a path or a writable stream.
+import { type CaptureBatch, batchTimestamp } from './batch.js';
+import { ByteSink } from './byte-sink.js';
+import { CaptureWriteError } from './errors.js';
+import { MAXIMUM_SNAPLEN } from './linktype.js';
+import { PcapWriter } from './pcap-writer.js';
+import { PcapngWriter } from './pcapng-writer.js';
+import type { RecordSink } from './record-sink.js';
+import type { CapturedPacket, CaptureWriterOptions } from './types.js';
+
+const DLT_EN10MB = 1;
+
+export interface CaptureWriter {
+  /**
+   * Queues one packet (its first `caplen` bytes of `data`). `snaplen` is the snapshot length recorded for it
+   * (pcap: the header's, taken from the first packet; pcapng: one IDB per link type and snaplen); default
+   * options.snaplen, else 262144. Returns false when the target is backed up: await drain() before more.
+   */
+  write(packet: CapturedPacket, snaplen?: number): boolean;
+  /** Queues record i of a batch (its interface's link type and snaplen); same return as write(). */
+  writeBatchRecord(batch: CaptureBatch, i: number): boolean;
+  /** Resolves when the target accepts more data. */
+  drain(): Promise<void>;
+  /** Hands everything queued to the target and resolves once it is written (the target stays open). */
+  flush(): Promise<void>;
+  /** Writes everything still queued (a valid empty file if nothing was written) and resolves once it is all
+   * written; ends the target unless options.end is false. Rejects with the target's error, if any. */
+  close(): Promise<void>;
+}
+
+class Writer implements CaptureWriter {
+  constructor(
+    private readonly sink: ByteSink,
+    private readonly format: RecordSink,
+    private readonly options: CaptureWriterOptions,
+  ) {}
+
+  write(packet: CapturedPacket, snaplen?: number): boolean {
+    const { data, caplen } = packet;
+    if (caplen > data.length) throw new CaptureWriteError(`packet caplen ${caplen} exceeds its ${data.length} data bytes`);
+    this.format.record(
+      packet.linktype,
+      snaplen ?? this.options.snaplen ?? MAXIMUM_SNAPLEN,
+      packet.timestamp,
+      packet.wirelen,
+      caplen === data.length ? data : data.subarray(0, caplen),
+    );
+    return !this.sink.full;
+  }
+
+  writeBatchRecord(batch: CaptureBatch, i: number): boolean {
+    const iface = batch.interfaces[batch.interfaceIds[i]];
+    const offset = batch.offsets[i];
+    this.format.record(
+      iface.linktype,
+      iface.snaplen,
+      batchTimestamp(batch, i),
+      batch.wirelens[i],
+      batch.buffer.subarray(offset, offset + batch.caplens[i]),
+    );
+    return !this.sink.full;
+  }
+
+  drain(): Promise<void> {
+    return this.sink.drain();
+  }
+
+  flush(): Promise<void> {
+    return this.sink.flush();
+  }
+
+  async close(): Promise<void> {
+    this.format.finish(this.options.linktype ?? DLT_EN10MB, this.options.snaplen ?? MAXIMUM_SNAPLEN);
+    await this.sink.close();
+  }
+}
+
+/** A pcap or pcapng writer to a path (created or truncated) or a writable stream. */
+export function createCaptureWriter(target: string | NodeJS.WritableStream, options: CaptureWriterOptions): CaptureWriter {
+  const sink = new ByteSink(target, options.bufferBytes ?? 1024 * 1024, options.end);
+  const nanosecond = (options.precision ?? 'ns') === 'ns';
+  const format = options.format === 'pcap' ? new PcapWriter(sink, nanosecond, options.snaplen) : new PcapngWriter(sink, nanosecond);
+  return new Writer(sink, format, options);
+}

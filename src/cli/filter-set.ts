@@ -1,0 +1,75 @@
+// One expression compiled once per link type met in the input (a pcapng file may mix link types),
+// and the per-batch verdicts of the chosen engine.
+import type { CaptureBatch } from '../capture/index.js';
+import { compile, type Filter } from '../filter.js';
+import type { CliOptions } from './args.js';
+
+export class FilterSet {
+  private readonly byLinktype = new Map<number, Filter>();
+  /** the filter whose JIT memory the next batch is read into */
+  private current?: Filter;
+  private readBuffer = new Uint8Array(0);
+  private readonly warned = new Set<string>();
+
+  constructor(private readonly opts: CliOptions) {}
+
+  /** The filter for a link type (DLT_ number), compiled on first use. */
+  forLinktype(linktype: number, snaplen: number): Filter {
+    let filter = this.byLinktype.get(linktype);
+    if (!filter) {
+      filter = compile(this.opts.expression, {
+        linktype,
+        snaplen: this.opts.snaplen ?? snaplen,
+        optimize: this.opts.optimize,
+        engine: this.opts.engine,
+      });
+      this.byLinktype.set(linktype, filter);
+      this.warn(filter);
+    }
+    return filter;
+  }
+
+  /**
+   * Memory for the reader's next batch: with the JIT, the module's own memory of the last link type
+   * seen, so the file's bytes are filtered where they were read.
+   */
+  readonly allocate = (size: number): Uint8Array => {
+    if (this.current && this.opts.engine === 'jit') return this.current.jit.allocate(size);
+    if (this.readBuffer.length < size) this.readBuffer = new Uint8Array(size);
+    return this.readBuffer;
+  };
+
+  /** Verdict (program return value) of every record of a batch. */
+  verdicts(batch: CaptureBatch): Uint32Array {
+    if (batch.linktype >= 0) {
+      const iface = batch.interfaces[batch.interfaceIds[0]];
+      const filter = this.forLinktype(batch.linktype, iface.snaplen);
+      if (this.opts.engine === 'jit') {
+        this.current = filter;
+        return filter.jit.filterBatch(batch);
+      }
+      return this.eachRecord(batch, () => filter);
+    }
+    return this.eachRecord(batch, (i) => {
+      const iface = batch.interfaces[batch.interfaceIds[i]];
+      return this.forLinktype(iface.linktype, iface.snaplen);
+    });
+  }
+
+  private eachRecord(batch: CaptureBatch, filterOf: (i: number) => Filter): Uint32Array {
+    const out = new Uint32Array(batch.count);
+    const { buffer, offsets, caplens, wirelens } = batch;
+    for (let i = 0; i < batch.count; i++) {
+      out[i] = filterOf(i).run(buffer.subarray(offsets[i], offsets[i] + caplens[i]), wirelens[i]);
+    }
+    return out;
+  }
+
+  /** Prints a compiled filter's warnings on stderr, each text once. */
+  private warn(filter: Filter): void {
+    for (const w of filter.warnings) {
+      if (!this.warned.has(w)) process.stderr.write(`filter: warning: ${w}\n`);
+      this.warned.add(w);
+    }
+  }
+}

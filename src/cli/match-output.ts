@@ -1,0 +1,109 @@
+// Where matching packets go: a capture file (-w), lines or JSON on stdout, or only a count (--count).
+import {
+  createCaptureWriter, batchTimestamp, type CaptureBatch, type CapturedPacket, type CaptureWriter,
+} from '../capture/index.js';
+import type { CliOptions } from './args.js';
+import { packetJson, packetLine, type PrintablePacket } from './packet-line.js';
+
+export interface BatchProgress {
+  /** records of the batch looked at (all of them unless -c stopped early) */
+  examined: number;
+  /** -c reached, or stdout closed: read no further */
+  done: boolean;
+}
+
+export class MatchOutput {
+  matched = 0;
+  private writer?: CaptureWriter;
+  private stdoutClosed = false;
+
+  constructor(private readonly opts: CliOptions) {
+    // A reader that goes away (`filter ... | head`) ends the run quietly, as SIGPIPE ends tcpdump.
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+      this.stdoutClosed = true;
+    });
+  }
+
+  /** Handles the matches of one batch; resolves when the output can take more. */
+  async matches(batch: CaptureBatch, verdicts: Uint32Array): Promise<BatchProgress> {
+    const limit = this.opts.maxMatches ?? Infinity;
+    if (this.opts.write !== undefined) this.writer ??= this.openWriter(batch);
+    const lines: string[] = [];
+    let i = 0;
+    let full = false;
+    for (; i < batch.count && this.matched < limit; i++) {
+      if (verdicts[i] === 0) continue;
+      this.matched++;
+      if (this.writer) full = !this.writer.writeBatchRecord(batch, i) || full;
+      else if (!this.opts.countOnly) lines.push(this.describe(batch, i));
+    }
+    if (full) await this.writer!.drain();
+    if (lines.length > 0) await this.print(`${lines.join('\n')}\n`);
+    return { examined: i, done: this.matched >= limit || this.stdoutClosed };
+  }
+
+  /**
+   * Handles one matching packet of a live capture; the -w file is flushed so that a reader sees complete
+   * records. Resolves to true when -c is reached or stdout closed.
+   */
+  async livePacket(packet: CapturedPacket, snaplen: number): Promise<boolean> {
+    this.matched++;
+    if (this.opts.write !== undefined) {
+      this.writer ??= this.createWriter(this.opts.write, packet.linktype, snaplen, true);
+      this.writer.write(packet, snaplen);
+      await this.writer.flush();
+    } else if (!this.opts.countOnly) {
+      await this.print(`${this.format(packet)}\n`);
+    }
+    return this.matched >= (this.opts.maxMatches ?? Infinity) || this.stdoutClosed;
+  }
+
+  private describe(batch: CaptureBatch, i: number): string {
+    const offset = batch.offsets[i];
+    return this.format({
+      linktype: batch.interfaces[batch.interfaceIds[i]].linktype,
+      timestamp: batchTimestamp(batch, i),
+      wirelen: batch.wirelens[i],
+      data: batch.buffer.subarray(offset, offset + batch.caplens[i]),
+    });
+  }
+
+  private format(packet: PrintablePacket): string {
+    return this.opts.json ? packetJson(packet, this.opts.hex) : packetLine(packet, this.opts.hex);
+  }
+
+  /** The -w writer for file input, in the precision of the input (microsecond files stay so, like tcpdump). */
+  private openWriter(batch: CaptureBatch): CaptureWriter {
+    const first = batch.interfaces[0];
+    const ts = first.timestamps;
+    const nanosecond = ts.kind === 'pcap' ? ts.fractionNs === 1 : ts.unitsPerSecond > 1_000_000n;
+    return this.createWriter(this.opts.write!, first.linktype, first.snaplen, nanosecond);
+  }
+
+  private createWriter(path: string, linktype: number, snaplen: number, nanosecond: boolean): CaptureWriter {
+    return createCaptureWriter(path === '-' ? process.stdout : path, {
+      format: this.opts.pcapng ? 'pcapng' : 'pcap',
+      precision: nanosecond ? 'ns' : 'us',
+      linktype,
+      snaplen,
+    });
+  }
+
+  private print(text: string): Promise<void> {
+    if (this.stdoutClosed) return Promise.resolve();
+    return new Promise((resolve) => {
+      if (process.stdout.write(text)) resolve();
+      else process.stdout.once('drain', resolve);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.opts.write !== undefined && !this.writer) {
+      // No packet at all: still write a valid, empty capture file.
+      this.writer = this.createWriter(this.opts.write, 1, 262144, false);
+    }
+    await this.writer?.close();
+    if (this.opts.countOnly) await this.print(`${this.matched} packets\n`);
+  }
+}

@@ -1,0 +1,138 @@
+// The block graph the optimizer works on, rebuilt from a flat "wide" program (forward jumps,
+// offsets of any size), and laid out flat again.
+import {
+  BPF_ALU, BPF_CLASS, BPF_JA, BPF_JMP, BPF_LD, BPF_LDX, BPF_MISC, BPF_OP, BPF_RET, BPF_ST, BPF_STX,
+  type Insn,
+} from '../../cbpf/insn.js';
+
+export interface Block {
+  /** straight-line statements */
+  stmts: Insn[];
+  /** terminator: a conditional jump (BPF_JMP | op | src, with k), BPF_JMP | BPF_JA (goto jt), or a BPF_RET */
+  code: number;
+  k: number;
+  /** successors: both null for a return, equal for a goto */
+  jt: Block | null;
+  jf: Block | null;
+}
+
+export const JA = BPF_JMP | BPF_JA;
+export const isRet = (b: Block): boolean => BPF_CLASS(b.code) === BPF_RET;
+export const isGoto = (b: Block): boolean => b.code === JA;
+export const isCond = (b: Block): boolean => BPF_CLASS(b.code) === BPF_JMP && b.code !== JA;
+
+const isStmt = (code: number): boolean => {
+  const cls = BPF_CLASS(code);
+  return cls === BPF_LD || cls === BPF_LDX || cls === BPF_ST || cls === BPF_STX || cls === BPF_ALU || cls === BPF_MISC;
+};
+
+/** Why a program cannot be rebuilt as an acyclic block graph. */
+export type Unsupported = 'backward-jump' | 'malformed';
+
+/** Blocks of a well-formed forward-only program, or why not; the first block is the entry. */
+export function buildBlocks(prog: readonly Insn[]): { root: Block } | { unsupported: Unsupported } {
+  const n = prog.length;
+  if (n === 0) return { unsupported: 'malformed' };
+  const leader = new Uint8Array(n + 1);
+  leader[0] = 1;
+  for (let i = 0; i < n; i++) {
+    const s = prog[i];
+    const cls = BPF_CLASS(s.code);
+    if (cls === BPF_JMP) {
+      const offs = BPF_OP(s.code) === BPF_JA ? [s.k | 0] : [s.jt, s.jf];
+      for (const off of offs) {
+        if (off < 0) return { unsupported: 'backward-jump' };
+        if (i + 1 + off >= n) return { unsupported: 'malformed' };
+        leader[i + 1 + off] = 1;
+      }
+      leader[i + 1] = 1;
+    } else if (cls === BPF_RET) {
+      leader[i + 1] = 1;
+    } else if (!isStmt(s.code)) {
+      return { unsupported: 'malformed' };
+    }
+  }
+  const last = BPF_CLASS(prog[n - 1].code);
+  if (last !== BPF_JMP && last !== BPF_RET) return { unsupported: 'malformed' };
+  // one block from each leader to the next jump/return, or to the next leader (then a goto)
+  const byStart = new Map<number, { block: Block; end: number }>();
+  for (let s = 0; s < n; ) {
+    let j = s;
+    while (isStmt(prog[j].code) && !leader[j + 1]) j++;
+    const stmts = prog.slice(s, isStmt(prog[j].code) ? j + 1 : j).map((x) => ({ ...x, k: x.k >>> 0 }));
+    const t = prog[j];
+    const block: Block = isStmt(t.code)
+      ? { stmts, code: JA, k: 0, jt: null, jf: null }
+      : { stmts, code: BPF_OP(t.code) === BPF_JA && BPF_CLASS(t.code) === BPF_JMP ? JA : t.code, k: t.k >>> 0, jt: null, jf: null };
+    byStart.set(s, { block, end: j });
+    s = j + 1;
+  }
+  for (const { block: b, end } of byStart.values()) {
+    const t = prog[end];
+    const to = (off: number): Block => byStart.get(end + 1 + off)!.block;
+    if (isStmt(t.code)) b.jt = b.jf = to(0);
+    else if (b.code === JA) {
+      b.jt = b.jf = to(t.k | 0);
+      b.k = 0;
+    } else if (BPF_CLASS(t.code) === BPF_JMP) {
+      b.jt = to(t.jt);
+      b.jf = to(t.jf);
+    }
+  }
+  return { root: byStart.get(0)!.block };
+}
+
+/** Successors of a block, each once. */
+export function successors(b: Block): Block[] {
+  if (!b.jt) return [];
+  return b.jt === b.jf || !b.jf ? [b.jt] : [b.jt, b.jf];
+}
+
+/**
+ * Reachable blocks in an order where every edge goes forward (reverse post-order); the false
+ * successor (and a goto's target) is placed right after its block where possible.
+ */
+export function topoOrder(root: Block): Block[] {
+  const order: Block[] = [];
+  const seen = new Set<Block>([root]);
+  const stack: { b: Block; next: number }[] = [{ b: root, next: 0 }];
+  while (stack.length) {
+    const top = stack[stack.length - 1];
+    const succ = top.b.jt === null ? [] : top.b.jt === top.b.jf ? [top.b.jt] : [top.b.jt, top.b.jf!];
+    if (top.next < succ.length) {
+      const s = succ[top.next++];
+      if (!seen.has(s)) {
+        seen.add(s);
+        stack.push({ b: s, next: 0 });
+      }
+    } else {
+      order.push(top.b);
+      stack.pop();
+    }
+  }
+  return order.reverse();
+}
+
+/** Flat wide program: conditional offsets may exceed 255; gotos to the next block vanish. */
+export function emitWide(root: Block): Insn[] {
+  const order = topoOrder(root);
+  const index = new Map<Block, number>(order.map((b, i) => [b, i]));
+  const needsJa = (b: Block, i: number): boolean => isGoto(b) && index.get(b.jt!) !== i + 1;
+  const start = new Map<Block, number>();
+  let pc = 0;
+  order.forEach((b, i) => {
+    start.set(b, pc);
+    pc += b.stmts.length + (isGoto(b) ? (needsJa(b, i) ? 1 : 0) : 1);
+  });
+  const out: Insn[] = [];
+  order.forEach((b, i) => {
+    for (const s of b.stmts) out.push({ ...s });
+    const here = out.length;
+    if (isRet(b)) out.push({ code: b.code, jt: 0, jf: 0, k: b.k });
+    else if (isGoto(b)) {
+      if (needsJa(b, i)) out.push({ code: JA, jt: 0, jf: 0, k: start.get(b.jt!)! - here - 1 });
+    } else out.push({ code: b.code, jt: start.get(b.jt!)! - here - 1, jf: start.get(b.jf!)! - here - 1, k: b.k });
+  });
+  return out;
+}
+

@@ -1,0 +1,82 @@
+// Layout of a wide program into classic BPF's 8-bit conditional offsets. A conditional jump
+// whose target is more than 255 instructions away goes through a trampoline: a copy of the
+// target when that is a `ret`, else a `ja` (32-bit offset). A trampoline can sit after any jump
+// or return (control never falls into it), so it is placed as far forward as the jump allows and
+// shared by every later jump to the same target that still reaches it. Insertions lengthen other
+// jumps, so rounds repeat until every offset fits.
+import { BPF_CLASS, BPF_JA, BPF_JMP, BPF_OP, BPF_RET, type Insn } from '../../cbpf/insn.js';
+
+const MAX_OFFSET = 255;
+/** Distance kept free for trampolines inserted in the same round between a jump and its trampoline. */
+const SLACK = 48;
+
+interface Node {
+  insn: Insn;
+  /** jump targets (conditional: both; ja: jt) */
+  jt?: Node;
+  jf?: Node;
+}
+
+const isJa = (i: Insn): boolean => i.code === (BPF_JMP | BPF_JA);
+const isCondJump = (i: Insn): boolean => BPF_CLASS(i.code) === BPF_JMP && BPF_OP(i.code) !== BPF_JA;
+/** Control never runs from this instruction into the next one. */
+const endsFlow = (i: Insn): boolean => BPF_CLASS(i.code) === BPF_JMP || BPF_CLASS(i.code) === BPF_RET;
+
+/** Same program with every conditional offset ≤ 255 (input: forward conditional jumps, any offsets). */
+export function layout(prog: readonly Insn[]): Insn[] {
+  let nodes: Node[] = prog.map((insn) => ({ insn: { ...insn } }));
+  nodes.forEach((node, i) => {
+    if (isJa(node.insn)) node.jt = nodes[i + 1 + (node.insn.k | 0)];
+    else if (isCondJump(node.insn)) {
+      node.jt = nodes[i + 1 + node.insn.jt];
+      node.jf = nodes[i + 1 + node.insn.jf];
+    }
+  });
+  for (let next = withTrampolines(nodes); next; next = withTrampolines(nodes)) nodes = next;
+  const pos = new Map<Node, number>(nodes.map((node, i) => [node, i]));
+  return nodes.map((node, i) => {
+    const insn = { ...node.insn };
+    if (isJa(insn)) insn.k = (pos.get(node.jt!)! - i - 1) >>> 0;
+    else if (isCondJump(insn)) {
+      insn.jt = pos.get(node.jt!)! - i - 1;
+      insn.jf = pos.get(node.jf!)! - i - 1;
+    }
+    return insn;
+  });
+}
+
+/** The program with trampolines for every out-of-range jump; undefined when all are in range. */
+function withTrampolines(nodes: Node[]): Node[] | undefined {
+  // trampolines to insert after a node
+  const pending = new Map<Node, Node[]>();
+  const pos = new Map<Node, number>(nodes.map((node, i) => [node, i]));
+  // per target: the last planned trampoline and the position it is inserted after
+  const planned = new Map<Node, { node: Node; after: number }>();
+  let any = false;
+  nodes.forEach((node, i) => {
+    if (!isCondJump(node.insn)) return;
+    for (const edge of ['jt', 'jf'] as const) {
+      const target = node[edge]!;
+      if (pos.get(target)! - i - 1 <= MAX_OFFSET) continue;
+      any = true;
+      const prev = planned.get(target);
+      if (prev && prev.after >= i && prev.after - i < MAX_OFFSET - SLACK) {
+        node[edge] = prev.node;
+        continue;
+      }
+      // the furthest point in reach where control does not fall through
+      let after = Math.min(i + MAX_OFFSET - SLACK, nodes.length - 1);
+      while (after > i && !endsFlow(nodes[after].insn)) after--;
+      const tramp: Node =
+        BPF_CLASS(target.insn.code) === BPF_RET
+          ? { insn: { ...target.insn } }
+          : { insn: { code: BPF_JMP | BPF_JA, jt: 0, jf: 0, k: 0 }, jt: target };
+      const list = pending.get(nodes[after]) ?? [];
+      list.push(tramp);
+      pending.set(nodes[after], list);
+      planned.set(target, { node: tramp, after });
+      node[edge] = tramp;
+    }
+  });
+  return any ? nodes.flatMap((node) => [node, ...(pending.get(node) ?? [])]) : undefined;
+}

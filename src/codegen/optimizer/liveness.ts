@@ -1,0 +1,85 @@
+// Backward pass: which atoms are live where, and removal of statements whose result is never
+// read. A statement that may end the filter (a packet load that can run off the end, a division
+// by a possibly-zero X) stays unless bytes it reads are known present from dominating loads.
+import {
+  BPF_ALU, BPF_CLASS, BPF_DIV, BPF_K, BPF_LD, BPF_LDX, BPF_MOD, BPF_MODE, BPF_ABS, BPF_MSH, BPF_IND, BPF_OP,
+  BPF_RVAL, BPF_A, BPF_SRC, BPF_X, SKF_AD_OFF, BPF_JMP, BPF_JSET, BPF_JEQ, BPF_JGT, BPF_AND, BPF_SUB, type Insn,
+} from '../../cbpf/insn.js';
+import { isCond, isRet, successors, type Block } from './cfg.js';
+import type { Graph } from './numbering.js';
+import { foldIndexOffset, fuseCompare } from './peephole.js';
+import { A_ATOM, X_ATOM, fixedLoadExtent, stmtDef, stmtUses, type State, type ValueTable } from './values.js';
+
+/** Atoms the terminator reads. */
+export function terminatorUses(b: Block): number {
+  if (isRet(b)) return BPF_RVAL(b.code) === BPF_A ? 1 << A_ATOM : 0;
+  if (isCond(b)) return (1 << A_ATOM) | (BPF_SRC(b.code) === BPF_X ? 1 << X_ATOM : 0);
+  return 0;
+}
+
+/** Whether `s` can end the filter, given bytes [0, extent) are known present. */
+export function mayFault(s: Insn, extent: number): boolean {
+  const cls = BPF_CLASS(s.code);
+  if (cls === BPF_LD || cls === BPF_LDX) {
+    const mode = BPF_MODE(s.code);
+    if (mode === BPF_IND) return true;
+    if (mode === BPF_ABS && s.k >= SKF_AD_OFF) return false;
+    if (mode === BPF_ABS || mode === BPF_MSH) return fixedLoadExtent(s)![1] > extent;
+    return false;
+  }
+  if (cls === BPF_ALU) {
+    const op = BPF_OP(s.code);
+    return (op === BPF_DIV || op === BPF_MOD) && (BPF_SRC(s.code) === BPF_X || s.k === 0);
+  }
+  return false;
+}
+
+/** Live-in set of a block from its successors' live-in sets (no rewriting). */
+export function blockLiveIn(b: Block, liveOut: number): number {
+  let live = liveOut | terminatorUses(b);
+  for (let i = b.stmts.length - 1; i >= 0; i--) {
+    const s = b.stmts[i];
+    live = (live & ~(1 << stmtDef(s))) | stmtUses(s);
+  }
+  return live;
+}
+
+export function liveOutOf(b: Block, g: Pick<Graph, 'index'>, liveIn: number[]): number {
+  let out = 0;
+  for (const s of successors(b)) out |= liveIn[g.index.get(s)!];
+  return out;
+}
+
+/** Removes dead statements (in place); returns live-in per block. */
+export function removeDeadStatements(vt: ValueTable, g: Graph): number[] {
+  const n = g.order.length;
+  const liveIn: number[] = new Array(n).fill(0);
+  for (let i = n - 1; i >= 0; i--) {
+    const b = g.order[i];
+    // whatever a block that returns 0 computes cannot change the verdict
+    if (isRet(b) && BPF_RVAL(b.code) === BPF_K && b.k === 0) b.stmts = [];
+    const liveOut = liveOutOf(b, g, liveIn);
+    fuseCompare(vt, b, liveOut, g.exit[i]);
+    foldIndexOffset(vt, b, liveOut, g.entry[i]);
+    const safe: boolean[] = [];
+    let extent = g.extentIn[i];
+    for (const s of b.stmts) {
+      safe.push(!mayFault(s, extent));
+      const ext = fixedLoadExtent(s);
+      if (ext && ext[1] > extent) extent = ext[1];
+    }
+    let live = liveOut | terminatorUses(b);
+    const kept: Insn[] = [];
+    for (let j = b.stmts.length - 1; j >= 0; j--) {
+      const s = b.stmts[j];
+      const def = 1 << stmtDef(s);
+      if (!(live & def) && safe[j]) continue;
+      kept.push(s);
+      live = (live & ~def) | stmtUses(s);
+    }
+    b.stmts = kept.reverse();
+    liveIn[i] = live;
+  }
+  return liveIn;
+}
+

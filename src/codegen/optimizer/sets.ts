@@ -1,0 +1,189 @@
+// Set lowering. A chain of `jeq #k` blocks whose true edges all go to one target T and whose
+// false edges run from one block to the next (after value numbering, `host A or host B ...` and
+// `port 1 or port 2 ...` become such chains, alternating between a few loaded values) is a
+// disjunction of set memberships. Once the chain has loaded every byte its tests read (the
+// "prefix", kept as it is so short packets still fail where they did), the remaining tests cannot
+// fault and may be regrouped: per tested value, one load and a balanced binary search over its
+// constants (jgt splits, short jeq runs as leaves). With two tested values, the second is parked
+// in a free scratch word, so chains of different protocols that test the same constants share
+// their search trees when identical blocks are merged afterwards.
+import {
+  BPF_ABS, BPF_ALU, BPF_B, BPF_CLASS, BPF_IND, BPF_JEQ, BPF_JGT, BPF_JMP, BPF_K, BPF_LD, BPF_LDX, BPF_LEN, BPF_MEM,
+  BPF_MEMWORDS, BPF_MODE, BPF_MSH, BPF_NEG, BPF_ST, BPF_STX, BPF_W, type Insn,
+} from '../../cbpf/insn.js';
+import { JA, topoOrder, type Block } from './cfg.js';
+import { removeDeadStatements } from './liveness.js';
+import { analyseGraph, numberValues, type Graph } from './numbering.js';
+import { A_ATOM, COMMUTATIVE, ValueTable, evalStmt, fixedLoadExtent, memAtom, stmtDef, type Vn } from './values.js';
+
+/** Longest run of `jeq` at a leaf of a search tree. */
+const LEAF = 3;
+/** Sets at least this big are searched even when that costs instructions. */
+const SEARCH_MIN = 16;
+
+const isJeqK = (b: Block): boolean => b.code === (BPF_JMP | BPF_JEQ | BPF_K);
+
+/** Rewrites every chain worth it; returns the (same) root when something changed, else undefined. */
+export function lowerSets(root: Block): Block | undefined {
+  const vt = new ValueTable();
+  const g = numberValues(vt, analyseGraph(topoOrder(root)));
+  const liveIn = removeDeadStatements(vt, g);
+  const slot = freeSlot(g.order);
+  const inChain = new Set<Block>();
+  let changed = false;
+  for (const b of g.order) {
+    if (inChain.has(b) || !isJeqK(b)) continue;
+    const chain = [b];
+    for (let c = b.jf!; isJeqK(c) && c.jt === b.jt && g.preds[g.index.get(c)!].length === 1 && !inChain.has(c); c = c.jf!) {
+      chain.push(c);
+    }
+    chain.forEach((c) => inChain.add(c));
+    if (chain.length >= 3 && lowerChain(vt, g, liveIn, chain, slot)) changed = true;
+  }
+  return changed ? root : undefined;
+}
+
+/** A scratch word no statement uses, or undefined. */
+function freeSlot(order: Block[]): number | undefined {
+  const used = new Set<number>();
+  for (const b of order) {
+    for (const s of b.stmts) {
+      const cls = BPF_CLASS(s.code);
+      if (cls === BPF_ST || cls === BPF_STX || ((cls === BPF_LD || cls === BPF_LDX) && BPF_MODE(s.code) === BPF_MEM)) used.add(s.k & 15);
+    }
+  }
+  for (let k = BPF_MEMWORDS - 1; k >= 0; k--) if (!used.has(k)) return k;
+  return undefined;
+}
+
+interface Group {
+  vn: Vn;
+  keys: number[];
+}
+
+function lowerChain(vt: ValueTable, g: Graph, liveIn: number[], chain: Block[], slot: number | undefined): boolean {
+  const m = chain.length;
+  const hit = chain[0].jt!;
+  const miss = chain[m - 1].jf!;
+  // per block: the bytes its fixed loads need, and where its indexed loads' values first appear
+  const need: number[] = [];
+  const firstSeen = new Map<Vn, number>();
+  let minPrefix = 0;
+  const tested: Vn[] = [];
+  let written = 0;
+  chain.forEach((b, j) => {
+    const i = g.index.get(b)!;
+    const state = g.entry[i].slice();
+    let end = 0;
+    for (const s of b.stmts) {
+      const eff = evalStmt(vt, state, s, Infinity);
+      const ext = fixedLoadExtent(s);
+      if (ext) end = Math.max(end, ext[1]);
+      else if (eff.mayFault) {
+        // an indexed load is safe once the same value was loaded earlier in the chain
+        const seen = firstSeen.get(eff.vn);
+        if (BPF_MODE(s.code) !== BPF_IND || BPF_CLASS(s.code) !== BPF_LD) minPrefix = Math.max(minPrefix, j + 1);
+        else if (seen === undefined) firstSeen.set(eff.vn, j);
+      }
+      state[eff.dest] = eff.vn;
+      written |= 1 << eff.dest;
+    }
+    need.push(end);
+    tested.push(g.exit[i][A_ATOM]);
+  });
+  for (const j of firstSeen.values()) minPrefix = Math.max(minPrefix, j + 1);
+  // prefix length p: the first p blocks load everything the others read
+  const suffixNeed = new Array<number>(m + 1).fill(0);
+  for (let j = m - 1; j >= 0; j--) suffixNeed[j] = Math.max(suffixNeed[j + 1], need[j]);
+  let extent = g.extentIn[g.index.get(chain[0])!];
+  let p = 0;
+  for (; p < m; p++) {
+    if (p >= minPrefix && suffixNeed[p] <= extent) break;
+    extent = Math.max(extent, need[p]);
+  }
+  if (m - p < 2) return false;
+  const groups: Group[] = [];
+  const byVn = new Map<Vn, Group>();
+  for (let j = p; j < m; j++) {
+    let grp = byVn.get(tested[j]);
+    if (!grp) {
+      grp = { vn: tested[j], keys: [] };
+      byVn.set(tested[j], grp);
+      groups.push(grp);
+    }
+    grp.keys.push(chain[j].k);
+  }
+  const loads = groups.map((grp) => materialize(vt, grp.vn));
+  if (loads.some((l) => l === undefined)) return false;
+  const useSlot = groups.length === 2 && slot !== undefined;
+  for (const l of loads) for (const s of l!) written |= 1 << stmtDef(s);
+  if (useSlot) written |= 1 << memAtom(slot);
+  const live = liveIn[g.index.get(hit)!] | liveIn[g.index.get(miss)!];
+  if (live & written) return false;
+  for (const grp of groups) grp.keys = [...new Set(grp.keys)].sort((a, b) => a - b);
+  const oldCost = chain.slice(p).reduce((sum, b) => sum + b.stmts.length + 1, 0);
+  const newCost = groups.reduce((sum, grp, i) => sum + loads[i]!.length + 1 + treeCost(grp.keys.length), 0);
+  if (newCost > oldCost && !groups.some((grp) => grp.keys.length >= SEARCH_MIN)) return false;
+
+  let entry: Block;
+  if (useSlot) {
+    const [first, second] = groups;
+    const secondTree = searchTree(second.keys, hit, miss);
+    const reload: Block = gotoBlock([{ code: BPF_LD | BPF_MEM, jt: 0, jf: 0, k: slot }], secondTree);
+    const firstTree = searchTree(first.keys, hit, reload);
+    entry = gotoBlock([...loads[1]!, { code: BPF_ST, jt: 0, jf: 0, k: slot }, ...loads[0]!], firstTree);
+  } else {
+    entry = miss;
+    for (let i = groups.length - 1; i >= 0; i--) entry = gotoBlock(loads[i]!, searchTree(groups[i].keys, hit, entry));
+  }
+  // the first regrouped block becomes the entry, so its predecessor needs no rewiring
+  Object.assign(chain[p], { stmts: entry.stmts, code: entry.code, k: entry.k, jt: entry.jt, jf: entry.jf });
+  return true;
+}
+
+function gotoBlock(stmts: Insn[], target: Block): Block {
+  return { stmts, code: JA, k: 0, jt: target, jf: target };
+}
+
+const treeCost = (n: number): number => (n <= LEAF ? n : treeCost(n >> 1) + treeCost(n - (n >> 1)) + 1);
+
+/** Balanced search for A in sorted `keys`: `jgt` splits, runs of up to LEAF `jeq` at the leaves. */
+function searchTree(keys: number[], hit: Block, miss: Block): Block {
+  const build = (lo: number, hi: number): Block => {
+    if (hi - lo + 1 <= LEAF) {
+      let next = miss;
+      for (let j = hi; j >= lo; j--) next = { stmts: [], code: BPF_JMP | BPF_JEQ | BPF_K, k: keys[j], jt: hit, jf: next };
+      return next;
+    }
+    const mid = lo + ((hi - lo + 1) >> 1) - 1;
+    return { stmts: [], code: BPF_JMP | BPF_JGT | BPF_K, k: keys[mid], jt: build(mid + 1, hi), jf: build(lo, mid) };
+  };
+  return build(0, keys.length - 1);
+}
+
+/** Statements that compute `vn` into A from the packet alone (they may clobber X), or undefined. */
+function materialize(vt: ValueTable, vn: Vn): Insn[] | undefined {
+  const def = vt.defs[vn];
+  const ld = (code: number, k: number): Insn => ({ code, jt: 0, jf: 0, k: k >>> 0 });
+  switch (def.kind) {
+    case 'abs':
+      return [ld(BPF_LD | def.size | BPF_ABS, def.k)];
+    case 'len':
+      return [ld(BPF_LD | BPF_W | BPF_LEN, 0)];
+    case 'ind': {
+      const x = vt.defs[def.x];
+      if (x.kind !== 'msh') return undefined;
+      return [ld(BPF_LDX | BPF_B | BPF_MSH, x.k), ld(BPF_LD | def.size | BPF_IND, def.k)];
+    }
+    case 'alu': {
+      // value numbering orders the operands of commutative operations, so the constant may be either
+      const [c, operand] = vt.constValue(def.b) !== undefined ? [vt.constValue(def.b), def.a] : COMMUTATIVE.has(def.op) ? [vt.constValue(def.a), def.b] : [];
+      if (c === undefined || operand === undefined || def.op === BPF_NEG) return undefined;
+      const inner = materialize(vt, operand);
+      return inner && [...inner, ld(BPF_ALU | def.op | BPF_K, c)];
+    }
+    default:
+      return undefined;
+  }
+}
+

@@ -1,0 +1,211 @@
+// JS side of the JIT: compiles a program to a wasm module, instantiates it once and runs packets
+// through it. Single-packet calls copy the packet into the module's memory (no allocation); batches
+// run in one call over packets that are already in the module's memory (see `allocate`).
+
+import type { CaptureBatch } from '../../capture/batch.js';
+import type { EbpfInsn } from '../insn.js';
+import { fillSkbContext } from '../skb.js';
+import { DEFAULT_EBPF_BUDGET } from '../vm.js';
+import { compileEbpfToWasm, JIT_EXPORTS } from './compile.js';
+import {
+  BATCH_DESC_SIZE, BATCH_TOUCH_BYTES, CTX_SIZE, DATA_ADDR, FLAT_ADDR, JitStatus, R0_ADDR, STACK_TOTAL, STATUS_ADDR, WASM_PAGE,
+} from './layout.js';
+
+export { JitStatus } from './layout.js';
+
+/** A run that stopped without reaching `exit` (the VM throws EbpfRuntimeError in the same cases). */
+export class JitRuntimeError extends Error {
+  override readonly name = 'JitRuntimeError';
+  constructor(readonly status: JitStatus) {
+    super(`JIT'd program stopped: ${STATUS_TEXT[status] ?? `status ${status}`}`);
+  }
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  [JitStatus.BadAccess]: 'memory access out of bounds',
+  [JitStatus.Budget]: 'instruction budget exhausted',
+  [JitStatus.CallDepth]: 'local calls nested too deep',
+  [JitStatus.BadInsn]: 'invalid instruction, helper or jump target',
+};
+
+export interface JitOptions {
+  /** Instructions a run may execute (default: the VM's DEFAULT_EBPF_BUDGET). */
+  budget?: number;
+}
+
+export interface JitFilter {
+  /** The module bytes. */
+  readonly wasm: Uint8Array;
+  /** Runs on one packet: the low 32 bits of r0 (the snapshot length; 0 rejects). Throws JitRuntimeError. */
+  run(packet: Uint8Array, wirelen?: number): number;
+  /** run(...) !== 0 */
+  match(packet: Uint8Array, wirelen?: number): boolean;
+  /**
+   * Runs on many packets in one call (they are copied into the module's memory first). A packet whose
+   * run stops with an error gets verdict 0. The result is a fresh array.
+   */
+  runBatch(packets: readonly Uint8Array[], wirelens?: readonly number[]): Uint32Array;
+  /**
+   * An `allocate` callback for readBatches(): it hands out the module's own memory, so the reader puts
+   * file bytes where the filter reads them and filterBatch() copies nothing but 12 bytes a record.
+   */
+  readonly allocate: (size: number) => Uint8Array;
+  /**
+   * Verdicts for every record of a capture batch (a view into the module's memory, valid until the next
+   * call). Records stopped by an error get 0. A batch read into another buffer is copied in first.
+   */
+  filterBatch(batch: CaptureBatch): Uint32Array;
+  /**
+   * Conformance-style run: r1 points to a copy of `mem`, r2 = its length, legacy packet loads read
+   * `packet` (default: none). Returns the full 64-bit r0 (unsigned). Throws JitRuntimeError.
+   */
+  runMemory(mem: Uint8Array, packet?: Uint8Array): bigint;
+}
+
+// The global WebAssembly API, typed here because the project's lib settings do not declare it.
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
+}
+const WebAssemblyApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+interface JitExports {
+  memory: WasmMemory;
+  run_packet(pkt: number, caplen: number, wirelen: number): number;
+  run_mem(memLen: number, pkt: number, caplen: number): number;
+  run_batch(desc: number, count: number, out: number): number;
+}
+
+/** Compiles an eBPF program (e.g. a translated classic filter) to a ready-to-run wasm filter. */
+export function compileJit(prog: readonly EbpfInsn[], options: JitOptions = {}): JitFilter {
+  const wasm = compileEbpfToWasm(prog, { budget: options.budget ?? DEFAULT_EBPF_BUDGET });
+  return new WasmFilter(wasm);
+}
+
+class WasmFilter implements JitFilter {
+  private readonly x: JitExports;
+  private bytes!: Uint8Array;
+  private words!: Uint32Array;
+  /** Views of the data area given out by allocate(), with their sizes. */
+  private readonly handedOut = new WeakMap<Uint8Array, number>();
+
+  constructor(readonly wasm: Uint8Array) {
+    const instance = new WebAssemblyApi.Instance(new WebAssemblyApi.Module(wasm), {});
+    this.x = instance.exports as unknown as JitExports;
+    this.refreshViews();
+  }
+
+  private refreshViews(): void {
+    this.bytes = new Uint8Array(this.x.memory.buffer);
+    this.words = new Uint32Array(this.x.memory.buffer);
+  }
+
+  /** Makes linear memory at least `size` bytes long. */
+  private ensure(size: number): void {
+    const have = this.x.memory.buffer.byteLength;
+    if (size > have) {
+      this.x.memory.grow(Math.ceil((size - have) / WASM_PAGE));
+      this.refreshViews();
+    }
+  }
+
+  private check(): void {
+    const status = this.words[STATUS_ADDR >> 2] as JitStatus;
+    if (status !== JitStatus.Ok) throw new JitRuntimeError(status);
+  }
+
+  run(packet: Uint8Array, wirelen: number = packet.length): number {
+    if (DATA_ADDR + packet.length > this.bytes.length) this.ensure(DATA_ADDR + packet.length);
+    this.bytes.set(packet, DATA_ADDR);
+    const r = this.x.run_packet(DATA_ADDR, packet.length, wirelen >>> 0) >>> 0;
+    if (r === 0) this.check();
+    return r;
+  }
+
+  match(packet: Uint8Array, wirelen?: number): boolean {
+    return this.run(packet, wirelen) !== 0;
+  }
+
+  runBatch(packets: readonly Uint8Array[], wirelens?: readonly number[]): Uint32Array {
+    let dataBytes = 0;
+    for (const p of packets) dataBytes += p.length;
+    const n = packets.length;
+    const { descAt, outAt } = this.reserveBatch(dataBytes, n);
+    const d = descAt >> 2;
+    let at = 0;
+    for (let i = 0; i < n; i++) {
+      const p = packets[i];
+      this.bytes.set(p, DATA_ADDR + at);
+      this.words[d + i] = at;
+      this.words[d + n + i] = p.length;
+      this.words[d + 2 * n + i] = (wirelens?.[i] ?? p.length) >>> 0;
+      at += p.length;
+    }
+    return this.words.slice(...this.runBatchAt(descAt, n, outAt));
+  }
+
+  /** Grows memory for `dataBytes` of packets at DATA_ADDR plus descriptors and verdicts for n packets. */
+  private reserveBatch(dataBytes: number, n: number): { descAt: number; outAt: number } {
+    const descAt = align(DATA_ADDR + dataBytes + BATCH_TOUCH_BYTES);
+    const outAt = descAt + n * BATCH_DESC_SIZE;
+    this.ensure(outAt + 4 * n);
+    return { descAt, outAt };
+  }
+
+  /** Runs run_batch; returns the word range of the verdicts. */
+  private runBatchAt(descAt: number, n: number, outAt: number): [number, number] {
+    try {
+      this.x.run_batch(descAt, n, outAt);
+    } catch (e) {
+      // only a descriptor pointing past the module's memory makes wasm trap
+      throw new RangeError(`a batch record lies outside the filter's memory (${(e as Error).message})`);
+    }
+    return [outAt >> 2, (outAt >> 2) + n];
+  }
+
+  // Room for descriptors and verdicts is reserved with the data: a record takes at least 16 bytes
+  // of file (its header), so `size` more bytes hold 12 + 4 bytes for every record.
+  readonly allocate = (size: number): Uint8Array => {
+    this.ensure(align(DATA_ADDR + size + BATCH_TOUCH_BYTES) + size);
+    const view = this.bytes.subarray(DATA_ADDR, DATA_ADDR + size);
+    this.handedOut.set(view, size);
+    return view;
+  };
+
+  filterBatch(batch: CaptureBatch): Uint32Array {
+    const buf = batch.buffer;
+    const n = batch.count;
+    // a view from allocate() may have been detached by a memory.grow since: its bytes stay in place
+    const ownSize = this.handedOut.get(buf);
+    const { descAt, outAt } = this.reserveBatch(ownSize ?? buf.length, n);
+    if (ownSize === undefined) this.bytes.set(buf, DATA_ADDR);
+    const d = descAt >> 2;
+    const { offsets, caplens, wirelens } = batch;
+    this.words.set(offsets.subarray(0, n), d);
+    this.words.set(caplens.subarray(0, n), d + n);
+    this.words.set(wirelens.subarray(0, n), d + 2 * n);
+    return this.words.subarray(...this.runBatchAt(descAt, n, outAt));
+  }
+
+  runMemory(mem: Uint8Array, packet: Uint8Array = new Uint8Array(0)): bigint {
+    const memAt = FLAT_ADDR + CTX_SIZE;
+    const pktAt = align(memAt + mem.length + STACK_TOTAL);
+    this.ensure(pktAt + packet.length);
+    const view = new DataView(this.x.memory.buffer);
+    fillSkbContext(view, FLAT_ADDR, packet.length, packet.length);
+    this.bytes.set(mem, memAt);
+    this.bytes.set(packet, pktAt);
+    const status = this.x.run_mem(mem.length, pktAt, packet.length) as JitStatus;
+    // packet runs find their stack where the memory was, and expect it zeroed
+    this.bytes.fill(0, memAt, pktAt + packet.length);
+    if (status !== JitStatus.Ok) throw new JitRuntimeError(status);
+    return view.getBigUint64(R0_ADDR, true);
+  }
+}
+
+const align = (n: number): number => (n + 15) & ~15;
+

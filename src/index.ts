@@ -1,0 +1,86 @@
+// filterjit's library API: compile pcap-filter expressions, read and write captures, filter files and
+// live traffic.
+import { readCapture, createCaptureWriter, type CapturedPacket, type CaptureWriterOptions, type ReadOptions } from './capture/index.js';
+import { openLive, type LiveOptions } from './capture/live.js';
+import { compile, type Filter, type FilterOptions } from './filter.js';
+
+export { compile, type Filter, type FilterOptions, type Engine, type DumpFormat } from './filter.js';
+export { parse } from './grammar/index.js';
+export type * from './grammar/ast.js';
+export { FilterError, FilterSyntaxError } from './grammar/errors.js';
+export type { Insn } from './cbpf/insn.js';
+export type { EbpfInsn } from './ebpf/insn.js';
+export {
+  readCapture, readBatches, createCaptureWriter, CaptureFormatError, CaptureWriteError,
+  type CapturedPacket, type CaptureBatch, type CaptureInterface, type CaptureWriter, type CaptureWriterOptions,
+  type ReadOptions, type BatchReadOptions,
+} from './capture/index.js';
+export { openLive, listInterfaces, LiveCaptureError, type LiveCapture, type LiveOptions, type LiveInterface } from './capture/live.js';
+
+type PacketSource = AsyncIterable<CapturedPacket> | Iterable<CapturedPacket>;
+
+/**
+ * Writes packets to a capture file (a path, '-' for stdout, or a writable stream) and resolves to the
+ * number written once everything is on disk. Default format pcap.
+ */
+export async function writeCapture(
+  target: string | NodeJS.WritableStream,
+  packets: PacketSource,
+  options: Partial<CaptureWriterOptions> = {},
+): Promise<number> {
+  const writer = createCaptureWriter(target === '-' ? process.stdout : target, { format: 'pcap', ...options });
+  let count = 0;
+  try {
+    for await (const packet of packets) {
+      if (!writer.write(packet)) await writer.drain();
+      count++;
+    }
+  } finally {
+    await writer.close();
+  }
+  return count;
+}
+
+/**
+ * Yields the packets of `packets` that pass `expression`, compiling it once per link type met (a pcapng
+ * file may mix link types). Options are compile()'s; `linktype` is taken from each packet.
+ */
+export async function* filterPackets(
+  packets: PacketSource,
+  expression: string,
+  options: Omit<FilterOptions, 'linktype'> = {},
+): AsyncGenerator<CapturedPacket, void, void> {
+  const filters = new Map<number, Filter>();
+  for await (const packet of packets) {
+    let filter = filters.get(packet.linktype);
+    if (!filter) {
+      filter = compile(expression, { ...options, linktype: packet.linktype });
+      filters.set(packet.linktype, filter);
+    }
+    if (filter.match(packet.data, packet.wirelen)) yield packet;
+  }
+}
+
+/** The packets of a capture file (path, '-' or stream) that pass `expression`. */
+export function filterCapture(
+  source: string | NodeJS.ReadableStream,
+  expression: string,
+  options: Omit<FilterOptions, 'linktype'> & ReadOptions = {},
+): AsyncGenerator<CapturedPacket, void, void> {
+  return filterPackets(readCapture(source, options), expression, options);
+}
+
+/**
+ * Live capture as an async iterator of the packets that pass `expression` (all packets when it is
+ * empty). Breaking out of the loop stops the capture.
+ */
+export async function* liveCapture(
+  options: LiveOptions & { expression?: string } & Omit<FilterOptions, 'linktype'>,
+): AsyncGenerator<CapturedPacket, void, void> {
+  const capture = openLive(options);
+  try {
+    yield* filterPackets(capture, options.expression ?? '', options);
+  } finally {
+    capture.stop();
+  }
+}
