@@ -148,6 +148,10 @@ describe('live capture errors', () => {
     expect(lo?.loopback).toBe(true);
     expect(lo?.addresses.some((a) => a.addr === '127.0.0.1')).toBe(true);
     expect(formatInterfaceList(list)).toContain(`${list.indexOf(lo!) + 1}.lo [Loopback]\n`);
+    const tcpdump = spawnSync('tcpdump', ['-D'], { encoding: 'utf8' });
+    if (tcpdump.error) throw tcpdump.error;
+    const names = tcpdump.stdout.split('\n').flatMap((l) => /^\d+\.(\S+)/.exec(l)?.[1] ?? []);
+    expect(list.map((d) => d.name)).toEqual(names);
   });
 });
 
@@ -213,5 +217,20 @@ describe.skipIf(liveSkipReason !== undefined)(`live capture on lo${liveSkipReaso
     expect(p.wirelen).toBe(ETH_HLEN + 20 + 8 + 500);
     // The UDP source port sits inside the first 60 bytes.
     expect((p.data[ETH_HLEN + 20] << 8) | p.data[ETH_HLEN + 21]).toBe(senderPort);
+  });
+
+  it('holds at most maxQueued packets for a consumer that does not read, and counts the rest as dropped', async () => {
+    const receiver = await bindUdp();
+    const sender = await bindUdp();
+    const capture = openLive({ iface: 'lo', maxQueued: 2 });
+    for (let i = 0; i < 6; i++) await send(sender, receiver.address().port, Buffer.from(`queued-${i}`));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    capture.stop(); // already queued packets are still delivered, then the iteration ends
+    const got: CapturedPacket[] = [];
+    for await (const p of capture) got.push(p);
+    sender.close();
+    receiver.close();
+    expect(got.length).toBe(2);
+    expect(capture.dropped).toBeGreaterThanOrEqual(4);
   });
 });

@@ -52,6 +52,7 @@ async function* batchesOf(source: ByteSource, options: BatchReadOptions): AsyncG
   let carried = 0;
   let inputOffset = 0; // input offset of the batch buffer's first byte
   let eof = false;
+  let yielded = false;
 
   while (!eof || carried > 0) {
     let need = Math.max(batchBytes, parser ? Math.min(parser.need, 2 * carried) : 0);
@@ -104,9 +105,14 @@ async function* batchesOf(source: ByteSource, options: BatchReadOptions): AsyncG
     if (carry.length < carried) carry = new Uint8Array(Math.max(carried, carry.length * 2));
     carry.set(buffer.subarray(pos, filled));
     inputOffset += pos;
-    if (table.count > 0) yield table;
+    // A capture without packets still yields one (empty) batch, so its interfaces are known.
+    if (table.count > 0 || (eof && !yielded && table.interfaces.length > 0)) {
+      yielded = true;
+      yield table;
+    }
     if (failure) throw failure;
     if (eof && carried === 0) return;
-    if (eof) throw new Error('capture reader: unparsed bytes at the end of the input'); // parsers fail first
+    // Unreachable: at the end of input a parser fails on an unfinished record rather than waiting for it.
+    if (eof) throw new CaptureFormatError(source.name, inputOffset, `${carried} unparsed bytes at the end`);
   }
 }

@@ -37,10 +37,20 @@ export interface CaptureBatch {
 
 const NS_PER_SECOND = 1_000_000_000n;
 
+// Consecutive packets mostly share their second: keep its nanosecond value.
+let cachedSeconds = -1;
+let cachedSecondsNs = 0n;
+
 /** Nanoseconds since the epoch of a record given as raw timestamp words of an interface. */
 export function timestampNs(iface: CaptureInterface, high: number, low: number): bigint {
   const ts = iface.timestamps;
-  if (ts.kind === 'pcap') return BigInt(high) * NS_PER_SECOND + BigInt(low * ts.fractionNs);
+  if (ts.kind === 'pcap') {
+    if (high !== cachedSeconds) {
+      cachedSeconds = high;
+      cachedSecondsNs = BigInt(high) * NS_PER_SECOND;
+    }
+    return cachedSecondsNs + BigInt(low * ts.fractionNs);
+  }
   const t = (BigInt(high) << 32n) | BigInt(low);
   const units = ts.unitsPerSecond;
   // Seconds and fraction like libpcap (sec = t / resolution + offset); the fraction scaled to ns, rounded down.
@@ -50,6 +60,26 @@ export function timestampNs(iface: CaptureInterface, high: number, low: number):
 /** Nanosecond timestamp of record i. */
 export function batchTimestamp(batch: CaptureBatch, i: number): bigint {
   return timestampNs(batch.interfaces[batch.interfaceIds[i]], batch.tsHigh[i], batch.tsLow[i]);
+}
+
+// Packet copies are carved out of 64 KiB slabs: one ArrayBuffer per packet costs several times the copy.
+// A kept packet keeps at most its slab alive; bigger packets get their own buffer.
+const SLAB_BYTES = 64 * 1024;
+const OWN_BUFFER_BYTES = 8 * 1024;
+let slab = new Uint8Array(0);
+let slabUsed = 0;
+
+function copyOf(bytes: Uint8Array, start: number, end: number): Uint8Array {
+  const n = end - start;
+  if (n > OWN_BUFFER_BYTES) return bytes.slice(start, end);
+  if (slabUsed + n > slab.length) {
+    slab = new Uint8Array(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const out = slab.subarray(slabUsed, slabUsed + n);
+  out.set(bytes.subarray(start, end));
+  slabUsed += (n + 7) & ~7;
+  return out;
 }
 
 /** Record i as a CapturedPacket with its own copy of the bytes. */
@@ -62,7 +92,7 @@ export function batchPacket(batch: CaptureBatch, i: number): CapturedPacket {
     timestamp: timestampNs(batch.interfaces[iface], batch.tsHigh[i], batch.tsLow[i]),
     caplen,
     wirelen: batch.wirelens[i],
-    data: batch.buffer.slice(offset, offset + caplen),
+    data: copyOf(batch.buffer, offset, offset + caplen),
     interface: iface,
   };
 }

@@ -1,7 +1,7 @@
 // Input of the reader: a file (read straight into the caller's memory), standard input or any readable
 // stream, gunzipped when it starts with the gzip magic.
-import { open, type FileHandle } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { CaptureFormatError } from './errors.js';
@@ -11,11 +11,13 @@ export interface ByteSource {
   readonly name: string;
   /** Reads up to `length` bytes into `into` at `offset`; resolves 0 at the end of input only. */
   read(into: Uint8Array, offset: number, length: number): Promise<number>;
+  /** Releases the input (closes the file, stops the stream); safe to call at any point. */
   close(): Promise<void>;
 }
 
-const GZIP_MAGIC = [0x1f, 0x8b];
-const isGzip = (b: Uint8Array): boolean => b.length >= 2 && b[0] === GZIP_MAGIC[0] && b[1] === GZIP_MAGIC[1];
+type Chunks = AsyncIterator<Buffer | string>;
+const asBytes = (chunk: Buffer | string): Uint8Array => (typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+const isGzip = (b: Uint8Array): boolean => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
 
 class FileSource implements ByteSource {
   constructor(readonly name: string, private readonly fh: FileHandle) {}
@@ -28,20 +30,19 @@ class FileSource implements ByteSource {
   }
 }
 
-/** Pulls chunks of a readable stream; copies as many already-arrived bytes as fit on each read. */
-class StreamSource implements ByteSource {
-  private readonly chunks: AsyncIterator<Buffer | string>;
+/** Pulls chunks from an async iterator; each read copies as many already-arrived bytes as fit. */
+class ChunkSource implements ByteSource {
   private pending: Uint8Array[] = [];
   private done = false;
   private delivered = 0;
 
   constructor(
     readonly name: string,
-    private readonly stream: NodeJS.ReadableStream,
+    private readonly chunks: Chunks,
     first: Uint8Array | undefined,
     private readonly gzip: boolean,
+    private readonly release: () => Promise<void>,
   ) {
-    this.chunks = (stream as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
     if (first && first.length > 0) this.pending.push(first);
   }
 
@@ -56,7 +57,7 @@ class StreamSource implements ByteSource {
         throw new CaptureFormatError(this.name, this.delivered, `bad gzip data: ${(e as Error).message}`);
       }
       if (next.done) this.done = true;
-      else this.pending.push(typeof next.value === 'string' ? Buffer.from(next.value) : next.value);
+      else this.pending.push(asBytes(next.value));
     }
     let n = 0;
     while (n < length && this.pending.length > 0) {
@@ -73,71 +74,64 @@ class StreamSource implements ByteSource {
 
   async close(): Promise<void> {
     this.pending = [];
-    if (!this.done) await this.chunks.return?.();
-    if (this.gzip) (this.stream as Readable).destroy();
+    this.done = true;
+    await this.release();
   }
 }
 
-function gunzip(name: string, input: NodeJS.ReadableStream, first: Uint8Array | undefined): ByteSource {
+/** Decompresses `head` followed by the rest of `chunks`. */
+function gunzip(name: string, head: Uint8Array, chunks: Chunks): ByteSource {
+  const compressed = Readable.from((async function* () {
+    if (head.length > 0) yield head;
+    for (let r = await chunks.next(); !r.done; r = await chunks.next()) yield asBytes(r.value);
+  })());
   const z = createGunzip();
-  const source = first ? Readable.from((async function* () {
-    yield first;
-    yield* input as AsyncIterable<Buffer>;
-  })()) : (input as Readable);
-  source.on('error', (e: Error) => z.destroy(e));
-  source.pipe(z);
-  return new StreamSource(name, z, undefined, true);
+  compressed.on('error', (e: Error) => z.destroy(e));
+  compressed.pipe(z);
+  return new ChunkSource(name, z[Symbol.asyncIterator](), undefined, true, async () => {
+    compressed.destroy();
+    z.destroy();
+    await chunks.return?.();
+  });
 }
 
-/** Reads the first chunk of a stream (at least 2 bytes unless it ends), to sniff the gzip magic. */
-async function peek(stream: NodeJS.ReadableStream): Promise<{ head: Uint8Array; rest: NodeJS.ReadableStream }> {
-  const it = (stream as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
+/** The first chunks of a stream, until 2 bytes (to sniff the gzip magic) or its end. */
+async function firstBytes(chunks: Chunks): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
   let size = 0;
-  let ended = false;
   while (size < 2) {
-    const next = await it.next();
-    if (next.done) {
-      ended = true;
-      break;
-    }
-    const chunk = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
-    parts.push(chunk);
-    size += chunk.length;
+    const next = await chunks.next();
+    if (next.done) break;
+    parts.push(asBytes(next.value));
+    size += parts[parts.length - 1].length;
   }
-  const head = Buffer.concat(parts);
-  const rest = Readable.from((async function* () {
-    if (ended) return;
-    for (;;) {
-      const next = await it.next();
-      if (next.done) return;
-      yield next.value;
-    }
-  })());
-  return { head, rest };
+  return parts.length === 1 ? parts[0] : Buffer.concat(parts);
 }
 
 /** Opens a path, '-' (standard input) or a readable stream as a ByteSource. */
 export async function openByteSource(input: string | NodeJS.ReadableStream, name?: string): Promise<ByteSource> {
   if (typeof input === 'string' && input !== '-') {
-    const fh = await open(input, 'r');
     const label = name ?? input;
+    const fh = await open(input, 'r');
+    let magic: Uint8Array;
     try {
-      const magic = new Uint8Array(2);
-      const { bytesRead } = await fh.read(magic, 0, 2, 0);
-      if (bytesRead === 2 && isGzip(magic)) {
-        await fh.close();
-        return gunzip(label, createReadStream(input), undefined);
-      }
-      return new FileSource(label, fh);
+      magic = new Uint8Array(2);
+      magic = magic.subarray(0, (await fh.read(magic, 0, 2, 0)).bytesRead);
     } catch (e) {
       await fh.close();
       throw e;
     }
+    if (!isGzip(magic)) return new FileSource(label, fh);
+    await fh.close();
+    const file = createReadStream(input);
+    return gunzip(label, new Uint8Array(0), file[Symbol.asyncIterator]());
   }
   const stream = typeof input === 'string' ? process.stdin : input;
   const label = name ?? (typeof input === 'string' ? 'standard input' : 'stream');
-  const { head, rest } = await peek(stream);
-  if (isGzip(head)) return gunzip(label, rest, head);
-  return new StreamSource(label, rest, head, false);
+  const chunks = (stream as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
+  const head = await firstBytes(chunks);
+  if (isGzip(head)) return gunzip(label, head, chunks);
+  return new ChunkSource(label, chunks, head, false, async () => {
+    await chunks.return?.();
+  });
 }

@@ -7,7 +7,10 @@
 //   delivered (exact for packets up to cap's fixed kernel snapshot length of 65535 bytes);
 // - its kernel snapshot length is fixed at 65535: a smaller `snaplen` is applied here by
 //   cutting each packet (caplen = min(length, snaplen), wirelen keeps the full length);
-// - it always opens the device in promiscuous mode, so `promisc: false` is refused.
+// - it always opens the device in promiscuous mode, so `promisc: false` is refused;
+// - it has no pcap_stats: `dropped` counts only packets this module dropped for a slow consumer;
+// - on devices without an IPv4 address (e.g. `any`) its open() prints a libpcap warning
+//   ("SIOCGIFADDR ... This may not actually work") to stderr, which is harmless.
 import { createRequire } from 'node:module';
 import type { CapturedPacket } from './types.js';
 
@@ -203,7 +206,9 @@ export function openLive(options: LiveOptions): LiveCapture {
   const wallAnchor = BigInt(Date.now()) * 1_000_000n;
   const hrAnchor = process.hrtime.bigint();
 
-  const queue: CapturedPacket[] = [];
+  // FIFO of packets not yet taken: queue[head..] (compacted now and then, so shifting stays cheap).
+  let queue: CapturedPacket[] = [];
+  let head = 0;
   let waiting: ((r: IteratorResult<CapturedPacket>) => void) | undefined;
   let stopped = false;
   let dropped = 0;
@@ -223,7 +228,7 @@ export function openLive(options: LiveOptions): LiveCapture {
       const resolve = waiting;
       waiting = undefined;
       resolve({ value: packet, done: false });
-    } else if (queue.length < maxQueued) {
+    } else if (queue.length - head < maxQueued) {
       queue.push(packet);
     } else {
       dropped++;
@@ -253,8 +258,14 @@ export function openLive(options: LiveOptions): LiveCapture {
     [Symbol.asyncIterator](): AsyncIterator<CapturedPacket> {
       return {
         next(): Promise<IteratorResult<CapturedPacket>> {
-          const queued = queue.shift();
-          if (queued) return Promise.resolve({ value: queued, done: false });
+          if (head < queue.length) {
+            const queued = queue[head++];
+            if (head >= 1024 && head * 2 >= queue.length) {
+              queue = queue.slice(head);
+              head = 0;
+            }
+            return Promise.resolve({ value: queued, done: false });
+          }
           if (stopped) return Promise.resolve({ value: undefined, done: true });
           if (waiting) return Promise.reject(new Error('LiveCapture: next() called again before the previous call settled'));
           return new Promise((resolve) => (waiting = resolve));

@@ -75,6 +75,7 @@ export class PcapParser implements RecordParser {
       linktype,
       snaplen,
       section: 0,
+      swapped: le !== HOST_LITTLE_ENDIAN,
       timestamps: { kind: 'pcap', fractionNs: magic === PCAP_MAGIC_NS ? 1 : 1000 },
     };
     table.interfaces.push(iface);

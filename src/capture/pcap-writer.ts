@@ -14,7 +14,6 @@ export class PcapWriter implements RecordSink {
   constructor(
     private readonly sink: ByteSink,
     private readonly nanosecond: boolean,
-    private readonly snaplen: number | undefined,
   ) {}
 
   private header(linktype: number, snaplen: number): void {
@@ -31,7 +30,8 @@ export class PcapWriter implements RecordSink {
   }
 
   record(linktype: number, snaplen: number, timestamp: bigint, wirelen: number, data: Uint8Array): void {
-    if (this.linktype < 0) this.header(linktype, this.snaplen ?? snaplen);
+    // The file header takes the first packet's link type and snaplen.
+    if (this.linktype < 0) this.header(linktype, snaplen);
     else if (linktype !== this.linktype) {
       throw new CaptureWriteError(`a pcap file holds one link type: ${this.linktype} was written, got ${linktype} (use pcapng)`);
     }
@@ -53,6 +53,6 @@ export class PcapWriter implements RecordSink {
   }
 
   finish(fallbackLinktype: number, fallbackSnaplen: number): void {
-    if (this.linktype < 0) this.header(fallbackLinktype, this.snaplen ?? fallbackSnaplen);
+    if (this.linktype < 0) this.header(fallbackLinktype, fallbackSnaplen);
   }
 }

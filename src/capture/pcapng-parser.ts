@@ -202,6 +202,7 @@ export class PcapngParser implements RecordParser {
       linktype,
       snaplen,
       section: this.section,
+      swapped: this.littleEndian !== HOST_LITTLE_ENDIAN,
       timestamps: { kind: 'pcapng', unitsPerSecond, offsetSeconds },
     });
   }

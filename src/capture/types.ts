@@ -10,7 +10,10 @@ export interface CapturedPacket {
   caplen: number;
   /** Length of the packet on the wire. */
   wirelen: number;
-  /** The captured bytes (a copy the caller owns; `data.length === caplen`). */
+  /**
+   * The captured bytes, `data.length === caplen`. From the reader: a copy the caller owns, never the
+   * reader's buffer (small packets' copies may share one ArrayBuffer).
+   */
   data: Uint8Array;
   /** Index into the reader's interface list (pcap files: always 0; pcapng: IDBs counted from the file start). */
   interface: number;
@@ -25,6 +28,11 @@ export interface CaptureInterface {
   snaplen: number;
   /** pcapng section (0-based) the IDB belongs to; 0 for pcap. */
   section: number;
+  /**
+   * The file was written in the other byte order than this host's (libpcap's "swapped"). Filters compiled
+   * for it test DLT_NULL-style address families in that order, as libpcap does for a savefile.
+   */
+  swapped: boolean;
   /**
    * Timestamp encoding of this interface's records. pcap: tsHigh = seconds, tsLow = fraction in
    * `fractionNs`-nanosecond units (1000 or 1). pcapng: tsHigh:tsLow is a 64-bit count of

@@ -79,6 +79,6 @@ class Writer implements CaptureWriter {
 export function createCaptureWriter(target: string | NodeJS.WritableStream, options: CaptureWriterOptions): CaptureWriter {
   const sink = new ByteSink(target, options.bufferBytes ?? 1024 * 1024, options.end);
   const nanosecond = (options.precision ?? 'ns') === 'ns';
-  const format = options.format === 'pcap' ? new PcapWriter(sink, nanosecond, options.snaplen) : new PcapngWriter(sink, nanosecond);
+  const format = options.format === 'pcap' ? new PcapWriter(sink, nanosecond) : new PcapngWriter(sink, nanosecond);
   return new Writer(sink, format, options);
 }

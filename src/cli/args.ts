@@ -61,7 +61,7 @@ Compilation:
   --engine ENGINE   jit (default), ebpf (our eBPF interpreter) or cbpf (our classic BPF interpreter)
 
 Printing the program instead of filtering:
-  -d | -dd | -ddd   print the classic BPF program as tcpdump does (text, C array, decimal)
+  -d  -dd  -ddd     print the classic BPF program as tcpdump does (text, C array, decimal)
   --ebpf            print the translated eBPF program as assembly (with -ddd: decimal fields)
   --ast             print the expression's syntax tree as JSON
 

@@ -32,7 +32,7 @@ export async function filterFiles(opts: CliOptions): Promise<number> {
           const stop = await output.matches(batch, verdicts);
           read += stop.examined;
           bytes += batchBytes(batch, stop.examined);
-          progress.update(batch.inputOffset + batch.buffer.length, read, output.matched);
+          progress.update(batch.inputOffset + batch.end, read, output.matched);
           if (stop.done) break files;
         }
       } catch (e) {

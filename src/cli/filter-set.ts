@@ -1,11 +1,12 @@
 // One expression compiled once per link type met in the input (a pcapng file may mix link types),
 // and the per-batch verdicts of the chosen engine.
-import type { CaptureBatch } from '../capture/index.js';
+import type { CaptureBatch, CaptureInterface } from '../capture/index.js';
 import { compile, type Filter } from '../filter.js';
 import type { CliOptions } from './args.js';
 
 export class FilterSet {
-  private readonly byLinktype = new Map<number, Filter>();
+  /** compiled filters by link type and savefile byte order */
+  private readonly compiled = new Map<string, Filter>();
   /** the filter whose JIT memory the next batch is read into */
   private current?: Filter;
   private readBuffer = new Uint8Array(0);
@@ -13,20 +14,30 @@ export class FilterSet {
 
   constructor(private readonly opts: CliOptions) {}
 
-  /** The filter for a link type (DLT_ number), compiled on first use. */
-  forLinktype(linktype: number, snaplen: number): Filter {
-    let filter = this.byLinktype.get(linktype);
+  /**
+   * The filter for a link type (DLT_ number), compiled on first use: for a live capture, or for a
+   * capture file of the given byte order (libpcap compiles differently for a savefile).
+   */
+  forLinktype(linktype: number, snaplen: number, savefile?: { swapped: boolean }): Filter {
+    const offline = savefile === undefined ? undefined : savefile.swapped ? 'swapped' : 'unswapped';
+    const key = `${linktype}/${offline}`;
+    let filter = this.compiled.get(key);
     if (!filter) {
       filter = compile(this.opts.expression, {
         linktype,
         snaplen: this.opts.snaplen ?? snaplen,
         optimize: this.opts.optimize,
         engine: this.opts.engine,
+        offline,
       });
-      this.byLinktype.set(linktype, filter);
+      this.compiled.set(key, filter);
       this.warn(filter);
     }
     return filter;
+  }
+
+  private forInterface(iface: CaptureInterface): Filter {
+    return this.forLinktype(iface.linktype, iface.snaplen, iface);
   }
 
   /**
@@ -41,19 +52,20 @@ export class FilterSet {
 
   /** Verdict (program return value) of every record of a batch. */
   verdicts(batch: CaptureBatch): Uint32Array {
+    if (batch.count === 0) {
+      // No packets: compile anyway, so that an expression the link type refuses is refused, as tcpdump does.
+      for (const iface of batch.interfaces) this.forInterface(iface);
+      return new Uint32Array(0);
+    }
     if (batch.linktype >= 0) {
-      const iface = batch.interfaces[batch.interfaceIds[0]];
-      const filter = this.forLinktype(batch.linktype, iface.snaplen);
+      const filter = this.forInterface(batch.interfaces[batch.interfaceIds[0]]);
       if (this.opts.engine === 'jit') {
         this.current = filter;
         return filter.jit.filterBatch(batch);
       }
       return this.eachRecord(batch, () => filter);
     }
-    return this.eachRecord(batch, (i) => {
-      const iface = batch.interfaces[batch.interfaceIds[i]];
-      return this.forLinktype(iface.linktype, iface.snaplen);
-    });
+    return this.eachRecord(batch, (i) => this.forInterface(batch.interfaces[batch.interfaceIds[i]]));
   }
 
   private eachRecord(batch: CaptureBatch, filterOf: (i: number) => Filter): Uint32Array {

@@ -1,16 +1,15 @@
 // -d/-dd/-ddd, --ebpf and --ast: print the compiled program (or the syntax tree) instead of filtering.
-import { readBatches } from '../capture/index.js';
+import { readBatches, type CaptureInterface } from '../capture/index.js';
 import { parse } from '../grammar/index.js';
 import { compile } from '../filter.js';
 import { ebpfToAssembly } from '../ebpf/disasm.js';
 import { ebpfToDecimal } from '../ebpf/encode.js';
 import type { CliOptions } from './args.js';
 
-/** Link type and snapshot length of the first capture file, as tcpdump -r FILE -d uses them. */
-async function firstFileLink(file: string): Promise<{ linktype: number; snaplen: number } | undefined> {
+/** The first interface of a capture file: tcpdump -r FILE -d compiles for its link type and snaplen. */
+async function firstInterface(file: string): Promise<CaptureInterface | undefined> {
   for await (const batch of readBatches(file)) {
-    const iface = batch.interfaces[0];
-    if (iface) return { linktype: iface.linktype, snaplen: iface.snaplen };
+    if (batch.interfaces[0]) return batch.interfaces[0];
   }
   return undefined;
 }
@@ -20,11 +19,12 @@ export async function printProgram(opts: CliOptions): Promise<number> {
     process.stdout.write(`${JSON.stringify(parse(opts.expression), null, 2)}\n`);
     return 0;
   }
-  const fromFile = opts.linktype === undefined && opts.files.length > 0 ? await firstFileLink(opts.files[0]) : undefined;
+  const fromFile = opts.linktype === undefined && opts.files.length > 0 ? await firstInterface(opts.files[0]) : undefined;
   const filter = compile(opts.expression, {
     linktype: opts.linktype ?? fromFile?.linktype ?? 'EN10MB',
     snaplen: opts.snaplen ?? fromFile?.snaplen,
     optimize: opts.optimize,
+    offline: fromFile && (fromFile.swapped ? 'swapped' : 'unswapped'),
   });
   for (const w of filter.warnings) process.stderr.write(`filter: warning: ${w}\n`);
   let text: string;

@@ -20,10 +20,21 @@ interface Exit {
   branch: 'jt' | 'jf';
 }
 
+/** Unconnected exits: a tree so that joining two lists is O(1) (big disjunctions stay linear). */
+type Exits = Exit | { l: Exits; r: Exits } | null;
+
+function cat(a: Exits, b: Exits): Exits {
+  if (a === null) return b;
+  if (b === null) return a;
+  return { l: a, r: b };
+}
+
 export interface Frag {
   head: Block;
-  t: Exit[];
-  f: Exit[];
+  t: Exits;
+  f: Exits;
+  /** set on a constant test: and/or fold it away as libpcap master does */
+  value?: boolean;
 }
 
 function newBlock(stmts: Insn[], code: number, k: number): Block {
@@ -33,31 +44,39 @@ function newBlock(stmts: Insn[], code: number, k: number): Block {
 /** A test: run `stmts`, then jump on `op` (BPF_JEQ, BPF_JGT, ... | BPF_K or BPF_X) against k. */
 export function test(stmts: Insn[], op: number, k = 0): Frag {
   const b = newBlock(stmts, BPF_JMP | op, k);
-  return { head: b, t: [{ block: b, branch: 'jt' }], f: [{ block: b, branch: 'jf' }] };
+  return { head: b, t: { block: b, branch: 'jt' }, f: { block: b, branch: 'jf' } };
 }
 
-function patch(exits: Exit[], target: Block): void {
-  for (const e of exits) e.block[e.branch] = target;
+function patch(exits: Exits, target: Block): void {
+  const stack: Exits[] = [exits];
+  while (stack.length) {
+    const e = stack.pop()!;
+    if (e === null) continue;
+    if ('block' in e) e.block[e.branch] = target;
+    else stack.push(e.r, e.l);
+  }
 }
 
-/** a and b: b runs only when a holds. */
+/** a and b: b runs only when a holds. A constant operand is folded away (a test and'ed with false is dropped). */
 export function and(a: Frag, b: Frag): Frag {
+  if (a.value === false || b.value === true) return a;
+  if (a.value === true || b.value === false) return b;
   patch(a.t, b.head);
-  return { head: a.head, t: b.t, f: [...a.f, ...b.f] };
+  return { head: a.head, t: b.t, f: cat(a.f, b.f) };
 }
 
-/** a or b: b runs only when a fails. */
+/** a or b: b runs only when a fails. A constant operand is folded away (a test or'ed with true is dropped). */
 export function or(a: Frag, b: Frag): Frag {
+  if (a.value === true || b.value === false) return a;
+  if (a.value === false || b.value === true) return b;
   patch(a.f, b.head);
-  return { head: a.head, t: [...a.t, ...b.t], f: b.f };
+  return { head: a.head, t: cat(a.t, b.t), f: b.f };
 }
 
 export function not(a: Frag): Frag {
-  return { head: a.head, t: a.f, f: a.t };
-}
-
-export function andAll(frags: Frag[]): Frag {
-  return frags.reduce((acc, f) => and(acc, f));
+  const r: Frag = { head: a.head, t: a.f, f: a.t };
+  if (a.value !== undefined) r.value = !a.value;
+  return r;
 }
 
 export function orAll(frags: Frag[]): Frag {
@@ -66,7 +85,12 @@ export function orAll(frags: Frag[]): Frag {
 
 /** Constant true or false, written as libpcap writes it (`ld #0|1; jeq #0`). */
 export function constant(value: boolean): Frag {
-  return test([insn(BPF_LD | BPF_IMM, value ? 0 : 1)], BPF_JEQ | BPF_K, 0);
+  return { ...test([insn(BPF_LD | BPF_IMM, value ? 0 : 1)], BPF_JEQ | BPF_K, 0), value };
+}
+
+/** Statements that must run, as a test that always holds (never folded away like a constant). */
+export function always(stmts: Insn[]): Frag {
+  return test([...stmts, insn(BPF_LD | BPF_IMM, 0)], BPF_JEQ | BPF_K, 0);
 }
 
 /** Put statements in front of the entry block (they run first, on every path). */

@@ -6,7 +6,7 @@ import {
   BPF_MEM, BPF_MISC, BPF_MUL, BPF_ST, BPF_STX, BPF_TAX, BPF_TXA, BPF_X, BPF_ABS, SKF_AD_OFF,
   SKF_AD_VLAN_TAG, SKF_AD_VLAN_TAG_PRESENT, type Insn, insn,
 } from '../cbpf/insn.js';
-import { and, constant, not, or, test, type Frag } from './blocks.js';
+import { always, and, not, or, test, type Frag } from './blocks.js';
 import { CompileError } from './errors.js';
 import { ETHERTYPE, linktypeTest } from './linkproto.js';
 import { DLT, dltName } from './linktypes.js';
@@ -38,7 +38,7 @@ export function genVlan(g: Gen, vid: number | undefined): Frag {
   }
   if (vid !== undefined && vid > 0x0fff) throw new CompileError(`VLAN tag ${vid} greater than maximum 4095`);
   const outermost = g.vlanStackDepth === 0 && !g.offLinkhdr.variable &&
-    g.offLinkhdr.constant === g.offOutermostLinkhdr.constant && isEthernetLike(lt);
+    g.offLinkhdr.constant === g.offOutermostLinkhdr.constant && lt === DLT.EN10MB;
   let b: Frag;
   if (outermost && g.opts.linuxExt) b = vlanWithExtensions(g, vid);
   else {
@@ -77,12 +77,6 @@ function vlanWithExtensions(g: Gen, vid: number | undefined): Frag {
   g.offLinkpl = absOffset(g.offLinkpl.constant, true, regPl);
   g.offLinktype = absOffset(g.offLinktype.constant, true, regLt);
   return b;
-}
-
-function constantWith(stmts: Insn[]): Frag {
-  const t = constant(true);
-  t.head.stmts = [...stmts, ...t.head.stmts];
-  return t;
 }
 
 export function genMpls(g: Gen, label: number | undefined): Frag {
@@ -184,7 +178,7 @@ export function genGeneve(g: Gen, vni: number | undefined): Frag {
   ];
   s.push({ code: BPF_JMP | BPF_JEQ | BPF_K, jt: 0, jf: tail.length, k: ETHERTYPE.TEB });
   s.push(...tail, insn(BPF_STX, regPl));
-  const b1 = constantWith(s);
+  const b1 = always(s);
   g.linktype = DLT.EN10MB;
   g.offLinkhdr = absOffset(0, true, regHdr);
   g.offLinktype = absOffset(0, true, regLt);
@@ -216,7 +210,7 @@ export function genVxlan(g: Gen, vni: number | undefined): Frag {
     insn(BPF_MISC | BPF_TAX),
     insn(BPF_STX, regPl),
   ];
-  const b1 = constantWith(s);
+  const b1 = always(s);
   g.prevLinktype = g.linktype;
   g.offPrevLinkhdr = g.offLinkhdr;
   g.linktype = DLT.EN10MB;

@@ -18,7 +18,7 @@ import { genExpr } from './primitives.js';
 import { addPrologue } from './prologue.js';
 import { Gen } from './state.js';
 
-export { resolveLinktype, linktypeToDlt, dltName, DLT } from './linktypes.js';
+export { resolveLinktype, dltName, DLT } from './linktypes.js';
 export { SystemResolver, TableResolver, type NameResolver, type HostAddr, type ServicePorts } from './names.js';
 
 export const PCAP_NETMASK_UNKNOWN = 0xffffffff;
@@ -78,7 +78,8 @@ export function compileAst(ast: Expr, opts: CompileOptions): CompileResult {
   } catch (err) {
     if (err instanceof CompileError) {
       const span = err.span ?? ast.span;
-      throw new FilterCompileError(err.message, opts.expression ?? '', span);
+      // without the text, keep the column right (FilterError clamps spans to the text)
+      throw new FilterCompileError(err.message, opts.expression ?? ' '.repeat(span.end), span);
     }
     throw err;
   }

@@ -21,7 +21,7 @@ export function isWlan(dlt: number): boolean {
 }
 
 /** Before Ethernet fields inside an encapsulation: LANE not a control frame / Geneve carries Ethernet. */
-export function prevLinkhdrCheck(g: Gen): Frag | null {
+function prevLinkhdrCheck(g: Gen): Frag | null {
   if (g.isGeneve) return geneveLlCheck(g);
   if (g.prevLinktype === DLT.SUNATM) return not(g.cmp('prevlinkhdr', 4, 2, 0xff00));
   return null;

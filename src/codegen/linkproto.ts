@@ -29,14 +29,12 @@ function ethertypeToPpp(p: number): number {
     case LLCSAP.ISONS: return 0x0023;
     case LLCSAP.STP: return 0x0031;
     case LLCSAP.IPX: return 0x002b;
-    case ETHERTYPE.VINES: return 0x0035;
-    case ETHERTYPE.MPLS: return 0x0281;
     default: return p;
   }
 }
 
 /** SNAP header with the given OUI and protocol at the start of the LLC. */
-export function snap(g: Gen, oui: number, ptype: number): Frag {
+function snap(g: Gen, oui: number, ptype: number): Frag {
   return g.bcmp('llc', 0, [0xaa, 0xaa, 0x03, (oui >>> 16) & 255, (oui >>> 8) & 255, oui & 255, ptype >>> 8, ptype & 255]);
 }
 
@@ -67,7 +65,7 @@ function etherLinktype(g: Gen, p: number): Frag {
 }
 
 /** LLC-encapsulated link types (802.11, FDDI, Token Ring, ATM LLC, IP over FC). */
-export function llcLinktype(g: Gen, p: number): Frag {
+function llcLinktype(g: Gen, p: number): Frag {
   switch (p) {
     case LLCSAP.IP: case LLCSAP.ISONS: case LLCSAP.NETBEUI:
       return g.cmp('llc', 0, 2, (p << 8) | p);
@@ -187,8 +185,8 @@ export function linktypeTest(g: Gen, p: number): Frag {
     case D.ARCNET: case D.ARCNET_LINUX:
       switch (p) {
         case ETHERTYPE.IPV6: return g.cmp('linktype', 0, 1, 0xc4);
-        case ETHERTYPE.IP: return or(g.cmp('linktype', 0, 1, 0xd4), g.cmp('linktype', 0, 1, 0xf0));
-        case ETHERTYPE.ARP: return or(g.cmp('linktype', 0, 1, 0xd5), g.cmp('linktype', 0, 1, 0xf1));
+        case ETHERTYPE.IP: return g.cmp('linktype', 0, 1, 0xd4);
+        case ETHERTYPE.ARP: return g.cmp('linktype', 0, 1, 0xd5);
         case ETHERTYPE.REVARP: return g.cmp('linktype', 0, 1, 0xd6);
         case ETHERTYPE.ATALK: return g.cmp('linktype', 0, 1, 0xdd);
         default: return constant(false);

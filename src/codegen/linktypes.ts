@@ -1,5 +1,5 @@
-// Link types: DLT names as `tcpdump -y` takes them, their numbers, the LINKTYPE_ values of capture
-// files that map to other DLT numbers, and each link type's header layout as libpcap models it.
+// Link types: DLT names as `tcpdump -y` takes them, their numbers, and each link type's header layout
+// as libpcap models it. (Capture files' LINKTYPE_ values map to DLTs in ../capture/linktype.ts.)
 import { CompileError } from './errors.js';
 
 /** DLT numbers by name (Linux values where they differ between systems). */
@@ -183,23 +183,6 @@ export function dltName(dlt: number): string {
   return n ? `DLT_${n}` : `DLT_${dlt}`;
 }
 
-/** Capture-file LINKTYPE_ values whose DLT number differs (as libpcap's linktype_to_dlt maps them). */
-const LINKTYPE_TO_DLT: Record<number, number> = {
-  100: DLT.ATM_RFC1483,
-  101: DLT.RAW,
-  102: DLT.SLIP_BSDOS,
-  103: DLT.PPP_BSDOS,
-  106: DLT.ATM_CLIP,
-  50: DLT.PPP_SERIAL,
-  51: DLT.PPP_ETHER,
-  138: DLT.APPLE_IP_OVER_IEEE1394,
-  246: DLT.PFSYNC,
-};
-
-export function linktypeToDlt(linktype: number): number {
-  return LINKTYPE_TO_DLT[linktype] ?? linktype;
-}
-
 /** Resolve a link type given by name (with or without DLT_, any case) or number. */
 export function resolveLinktype(lt: number | string): number {
   if (typeof lt === 'number') return lt;
@@ -263,20 +246,29 @@ export function linkLayout(dlt: number): LinkLayout {
     case D.FRELAY: return layout(-1, 0, -1, -1);
     case D.APPLE_IP_OVER_IEEE1394: return layout(16, 18, 0, 0);
     case D.SYMANTEC_FIREWALL: return layout(6, 44, 0, 0);
-    case D.PFLOG: return layout(0, 48, 0, 0);
+    // the header's own length field, rounded up to 4 (see prologue.ts)
+    case D.PFLOG: return layout(0, 0, 0, 0, { linkplVariable: true });
     case D.IPNET: return layout(1, 24, 0, 0);
     case D.MTP2: return layout(-1, -1, -1, -1, { mtp: 2 });
     case D.MTP2_WITH_PHDR: return layout(-1, -1, -1, -1, { mtp: 6 });
     case D.ERF: return layout(-1, -1, -1, -1, { mtp: 22 });
     case D.BACNET_MS_TP: return layout(-1, -1, -1, -1);
-    case D.JUNIPER_ATM1: return layout(-1, 12, 0, 0);
-    case D.JUNIPER_ATM2: case D.JUNIPER_ATM_CEMIC: return layout(-1, 12, 0, 0);
-    case D.JUNIPER_ETHER: return layout(16, 18, 0, 0, { linkhdr: 4 });
-    case D.JUNIPER_ES: case D.JUNIPER_MONITOR: case D.JUNIPER_SERVICES: case D.JUNIPER_GGSN:
-    case D.JUNIPER_ISM: case D.JUNIPER_ST: case D.JUNIPER_VP: case D.JUNIPER_VS: case D.JUNIPER_SRX_E2E:
-    case D.JUNIPER_FIBRECHANNEL:
-      return layout(-1, -1, -1, -1);
-    case D.JUNIPER_PPPOE: case D.JUNIPER_PPPOE_ATM: return layout(-1, -1, -1, -1);
+    // Juniper: a cookie header; the payload offset is a guess (libpcap only checks the cookie for
+    // protocol tests). -1 means "not set" and takes part in offset sums, as in libpcap.
+    case D.JUNIPER_MFR: case D.JUNIPER_MLFR: case D.JUNIPER_MLPPP: case D.JUNIPER_PPP: case D.JUNIPER_CHDLC:
+    case D.JUNIPER_FRELAY:
+      return layout(4, 4, 0, -1);
+    case D.JUNIPER_ATM1: return layout(4, 4, 0, 10);
+    case D.JUNIPER_ATM2: return layout(8, 8, 0, 10);
+    case D.JUNIPER_PPPOE: case D.JUNIPER_ETHER: return layout(16, 14, 18, 21);
+    case D.JUNIPER_PPPOE_ATM: return layout(4, 6, 0, -1);
+    case D.JUNIPER_GGSN: return layout(6, 12, 0, -1);
+    case D.JUNIPER_ES: return layout(6, -1, -1, -1);
+    case D.JUNIPER_MONITOR: return layout(12, 12, 0, -1);
+    case D.JUNIPER_SERVICES: return layout(12, -1, -1, -1);
+    case D.JUNIPER_VP: case D.JUNIPER_ST: return layout(18, -1, -1, -1);
+    case D.JUNIPER_ISM: case D.JUNIPER_VS: case D.JUNIPER_SRX_E2E: case D.JUNIPER_FIBRECHANNEL: case D.JUNIPER_ATM_CEMIC:
+      return layout(8, -1, -1, -1);
     default:
       return layout(-1, -1, -1, -1);
   }

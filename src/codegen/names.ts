@@ -53,6 +53,16 @@ const BUILTIN_PROTOCOLS: Record<string, number> = {
   shim6: 140, wesp: 141, rohc: 142, ethernet: 143,
 };
 
+/** A service from the built-in table (empty when unknown). */
+export function builtinService(name: string): ServicePorts {
+  return BUILTIN_SERVICES[name] ?? {};
+}
+
+/** A protocol number from the built-in table. */
+export function builtinProtocol(name: string): number | undefined {
+  return BUILTIN_PROTOCOLS[name];
+}
+
 function readLines(path: string): string[][] {
   let text: string;
   try {
@@ -183,7 +193,7 @@ export class SystemResolver implements NameResolver {
       }
       return m;
     });
-    return table.get(name) ?? BUILTIN_SERVICES[name] ?? {};
+    return table.get(name) ?? builtinService(name);
   }
 
   protocol(name: string): number | undefined {
@@ -196,7 +206,7 @@ export class SystemResolver implements NameResolver {
       }
       return m;
     });
-    return table.get(name) ?? BUILTIN_PROTOCOLS[name];
+    return table.get(name) ?? builtinProtocol(name);
   }
 }
 

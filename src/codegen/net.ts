@@ -17,7 +17,7 @@ export const PROTO_UNDEF = -1;
 
 export const WLAN_DIRS: DirQual[] = ['addr1', 'addr2', 'addr3', 'addr4', 'ra', 'ta'];
 
-export function wlanDirError(dir: DirQual): CompileError {
+function wlanDirError(dir: DirQual): CompileError {
   return new CompileError(`'${dir}' is valid for 802.11 syntax only`);
 }
 
@@ -33,8 +33,25 @@ export function byDir(dir: DirQual | undefined, one: (which: 'src' | 'dst') => F
 }
 
 function hostop(g: Gen, addr: number, mask: number, dir: DirQual | undefined, proto: number, srcOff: number, dstOff: number): Frag {
+  // a /0 network matches every packet of the protocol: no address load
+  if (mask === 0) {
+    if (dir && WLAN_DIRS.includes(dir)) throw wlanDirError(dir);
+    return linktypeTest(g, proto);
+  }
   return byDir(dir, (w) => and(linktypeTest(g, proto), g.mcmp('linkpl', w === 'src' ? srcOff : dstOff, 4, addr, mask)));
 }
+
+/** Address of one family at fixed source/destination offsets of the network header, without the protocol test. */
+export function addrTest(g: Gen, addr: number, srcOff: number, dstOff: number): Frag {
+  return or(g.cmp('linkpl', srcOff, 4, addr), g.cmp('linkpl', dstOff, 4, addr));
+}
+
+/** Source and destination offsets of IPv4 addresses in ip / arp / rarp headers. */
+export const IPV4_ADDR_OFFSETS: Record<'ip' | 'arp' | 'rarp', [number, number, number]> = {
+  ip: [ETHERTYPE.IP, 12, 16],
+  arp: [ETHERTYPE.ARP, 14, 24],
+  rarp: [ETHERTYPE.REVARP, 14, 24],
+};
 
 /** IPv4 host/net test for ip/arp/rarp or (no qualifier) all three. */
 export function genHost(g: Gen, addr: number, mask: number, proto: ProtoQual | undefined, dir: DirQual | undefined, what: string): Frag {
@@ -62,11 +79,20 @@ export function genHost6(g: Gen, addr: number[], mask: number[], proto: ProtoQua
   if (proto !== undefined && proto !== 'ip6') throw new CompileError(`'${proto}' is not a valid qualifier for '${what}'`);
   return byDir(dir, (w) => {
     const off = w === 'src' ? 8 : 24;
-    let b1 = and(g.mcmp('linkpl', off + 8, 4, word(addr, 8), word(mask, 8)), g.mcmp('linkpl', off + 12, 4, word(addr, 12), word(mask, 12)));
-    b1 = and(g.mcmp('linkpl', off + 4, 4, word(addr, 4), word(mask, 4)), b1);
-    b1 = and(g.mcmp('linkpl', off, 4, word(addr, 0), word(mask, 0)), b1);
-    return and(linktypeTest(g, ETHERTYPE.IPV6), b1);
+    // words the prefix does not cover are not loaded
+    let b: Frag = linktypeTest(g, ETHERTYPE.IPV6);
+    for (let i = 0; i < 16; i += 4) {
+      if (word(mask, i) !== 0) b = and(b, g.mcmp('linkpl', off + i, 4, word(addr, i), word(mask, i)));
+    }
+    return b;
   });
+}
+
+/** All 16 bytes of an IPv6 address at `off` of the network header. */
+export function ipv6AddrTest(g: Gen, addr: number[], off: number): Frag {
+  let b = g.cmp('linkpl', off, 4, word(addr, 0));
+  for (let i = 4; i < 16; i += 4) b = and(b, g.cmp('linkpl', off + i, 4, word(addr, i)));
+  return b;
 }
 
 /** IPv4: not a fragment other than the first. */
@@ -137,7 +163,9 @@ export function genProto(g: Gen, v: number, proto: ProtoQual | undefined, dir: D
     case 'isis': {
       if (v > 31) throw new CompileError(`IS-IS PDU type ${v} greater than maximum 31`);
       const b0 = genProto(g, ISO.ISIS, 'iso', undefined);
-      return and(b0, g.mcmp('linkpl_nosnap', 4, 1, v, 0x1f));
+      // C-HDLC puts a fudge byte before the OSI header
+      const at = g.linktype === DLT.C_HDLC ? 5 : 4;
+      return and(b0, g.mcmp('linkpl_nosnap', at, 1, v, 0x1f));
     }
     default:
       throw new CompileError(`'${proto}' is not a valid qualifier for 'proto'`);

@@ -9,7 +9,8 @@ import { CompileError } from './errors.js';
 import { linkBroadcast, linkMulticast, mac8Host, macHost, isEthernetLike, isWlan } from './linkaddr.js';
 import { DLT, dltName } from './linktypes.js';
 import {
-  genHost, genHost6, genPortRange, genProto, genProtochain, IPPROTO, PROTO_UNDEF, WLAN_DIRS, byDir,
+  addrTest, genHost, genHost6, ipv6AddrTest, genPortRange, genProto, genProtochain, IPPROTO, IPV4_ADDR_OFFSETS, PROTO_UNDEF,
+  WLAN_DIRS, byDir,
 } from './net.js';
 import type { HostAddr } from './names.js';
 import {
@@ -95,6 +96,10 @@ function genId(g: Gen, p: IdPrimitive): Frag {
     if (type === 'port' || type === 'portrange') throw invalid(dir, type);
     throw new CompileError(`'${dir}' is valid for 802.11 syntax only`);
   }
+  if (id.kind === 'mac' && type !== undefined && type !== 'host') {
+    throw new CompileError('Ethernet address used in non-ether expression');
+  }
+  if (id.kind === 'mac8' && type !== undefined && type !== 'host') throw invalid(type, '$XX');
   switch (type) {
     case 'port': case 'portrange': return genPortId(g, p, type);
     case 'proto': case 'protochain': return genProtoId(g, p, type);
@@ -104,12 +109,15 @@ function genId(g: Gen, p: IdPrimitive): Frag {
   // host, net or no type
   switch (id.kind) {
     case 'num': case 'ipv4': {
+      if (id.kind === 'ipv4' && id.text.split('.').some((part) => cNumber(part) > 255)) {
+        if (proto !== 'decnet') throw new CompileError(`invalid IPv4 address '${id.text}'`);
+      }
       if (proto === 'decnet') {
         if (type === 'net') throw invalid('decnet', 'net');
         return genDecnetHost(g, decnetAddress(id), dir);
       }
-      if (proto === 'link') throw new CompileError(`illegal link layer address '${id.text}'`);
-      if (!IPV4_PROTOS.has(proto)) throw invalid(protoText, type ?? 'host');
+      if (proto === 'link') throw new CompileError(`illegal link-layer address '${id.text}'`);
+      if (!IPV4_PROTOS.has(proto)) throw invalid(protoText, `${type ?? 'host'} <IPv4 address>`);
       let v: number;
       let mask = 0xffffffff;
       if (id.kind === 'num') {
@@ -128,7 +136,7 @@ function genId(g: Gen, p: IdPrimitive): Frag {
     }
     case 'ipv4cidr': case 'ipv4mask': {
       if (type !== 'net') throw invalid(type ?? 'host', id.text);
-      if (!IPV4_PROTOS.has(proto)) throw invalid(protoText, 'net');
+      if (!IPV4_PROTOS.has(proto)) throw invalid(protoText, 'net <IPv4 prefix>');
       let mask: number;
       if (id.kind === 'ipv4cidr') {
         if (id.prefix > 32) throw new CompileError(`netmask length ${id.prefix} greater than maximum 32`);
@@ -158,7 +166,7 @@ function genId(g: Gen, p: IdPrimitive): Frag {
     }
     case 'mac8': {
       if (type === 'net') throw invalid('net', id.text);
-      if (proto !== undefined && proto !== 'link') throw invalid(protoText, 'host $XX');
+      if (proto !== undefined && proto !== 'link') throw new CompileError("'link' is the only valid proto qualifier for 'host $XX'");
       const b = mac8Host(g, id.value, dir);
       if (!b) throw new CompileError(`'link host $XX' not supported on ${dltName(g.linktype)}`);
       return b;
@@ -168,9 +176,15 @@ function genId(g: Gen, p: IdPrimitive): Frag {
   }
 }
 
+/** A number as C's strtoul with base 0 reads it (0x hex, leading-0 octal, decimal). */
+function cNumber(s: string): number {
+  if (/^0x/i.test(s)) return parseInt(s.slice(2), 16);
+  if (/^0\d/.test(s)) return parseInt(s, 8);
+  return Number(s);
+}
+
 function decnetAddress(id: Id): number {
   const m = /^(\d+)\.(\d+)$/.exec(id.text);
-  if (id.kind === 'num') return id.value;
   if (!m || Number(m[1]) > 63 || Number(m[2]) > 1023) throw new CompileError(`invalid DECnet address '${id.text}'`);
   return (Number(m[1]) << 10) | Number(m[2]);
 }
@@ -179,13 +193,20 @@ function decnetAddress(id: Id): number {
 function genDecnetHost(g: Gen, addr: number, dir: DirQual | undefined): Frag {
   const swapped = ((addr & 0xff) << 8) | ((addr >>> 8) & 0xff);
   const one = (w: 'src' | 'dst'): Frag => {
-    const sh = w === 'dst' ? 1 : 3;
     const lh = w === 'dst' ? 7 : 15;
-    let b1 = and(g.mcmp('linkpl', 2, 2, 0x8106, 0xff07), g.cmp('linkpl', 2 + 1 + lh, 2, swapped));
-    b1 = or(and(g.mcmp('linkpl', 2, 1, 0x06, 0x07), g.cmp('linkpl', 2 + lh, 2, swapped)), b1);
-    b1 = or(and(g.mcmp('linkpl', 2, 2, 0x8102, 0xff07), g.cmp('linkpl', 2 + 1 + sh, 2, swapped)), b1);
-    b1 = or(and(g.mcmp('linkpl', 2, 1, 0x02, 0x07), g.cmp('linkpl', 2 + sh, 2, swapped)), b1);
-    return and(linktypeTest(g, ETHERTYPE.DN), b1);
+    let shortNoPad: Frag;
+    let shortPad: Frag;
+    if (w === 'dst') {
+      // the flags byte and the destination of a short header fit in one word
+      shortNoPad = g.mcmp('linkpl', 2, 4, (0x02000000 | (swapped << 8)) >>> 0, 0x07ffff00);
+      shortPad = g.mcmp('linkpl', 2, 4, (0x81020000 | swapped) >>> 0, 0xff07ffff);
+    } else {
+      shortNoPad = and(g.mcmp('linkpl', 2, 1, 0x02, 0x07), g.cmp('linkpl', 2 + 3, 2, swapped));
+      shortPad = and(g.mcmp('linkpl', 2, 2, 0x8102, 0xff07), g.cmp('linkpl', 2 + 1 + 3, 2, swapped));
+    }
+    const longNoPad = and(g.mcmp('linkpl', 2, 1, 0x06, 0x07), g.cmp('linkpl', 2 + lh, 2, swapped));
+    const longPad = and(g.mcmp('linkpl', 2, 2, 0x8106, 0xff07), g.cmp('linkpl', 2 + 1 + lh, 2, swapped));
+    return and(linktypeTest(g, ETHERTYPE.DN), or(or(or(shortNoPad, shortPad), longNoPad), longPad));
   };
   return byDir(dir, one);
 }
@@ -199,32 +220,32 @@ function genHostName(g: Gen, p: IdPrimitive, name: string): Frag {
     if (!mac) throw new CompileError(`unknown Ethernet-like host '${name}'`);
     return macHost(g, mac, dir)!;
   }
-  if (proto === 'decnet') throw new CompileError(`invalid DECnet address '${name}'`);
+  if (proto === 'decnet') throw invalid('decnet', 'host');
   if (proto !== undefined && proto !== 'ip' && proto !== 'ip6' && proto !== 'arp' && proto !== 'rarp') {
     throw invalid(protoText, 'host <Internet hostname>');
   }
   const addrs = g.opts.resolver.host(name);
   if (!addrs.length) throw new CompileError(`unknown host '${name}'`);
-  let p4: ProtoQual | undefined = proto;
-  let p6: ProtoQual | undefined = proto;
-  if (g.offLinktype.constant === -1 && proto === undefined) {
-    p4 = 'ip';
-    p6 = 'ip6';
-  }
-  let b: Frag | null = null;
-  for (const a of addrs) {
-    let t: Frag;
-    if (a.family === 4) {
-      if (p4 === 'ip6') continue;
-      t = genHost(g, a.addr, 0xffffffff, p4, dir, 'host');
-    } else {
-      if (p6 !== undefined && p6 !== 'ip6') continue;
-      t = genHost6(g, a.addr, new Array<number>(16).fill(0xff), p6, dir, 'host');
+  const v4 = addrs.filter((a): a is Extract<HostAddr, { family: 4 }> => a.family === 4).map((a) => a.addr);
+  const v6 = addrs.filter((a): a is Extract<HostAddr, { family: 6 }> => a.family === 6).map((a) => a.addr);
+  // one protocol test per family, then every address of that family (as libpcap master groups them)
+  let fams4: Array<'ip' | 'arp' | 'rarp'> = [];
+  if (proto === undefined) fams4 = g.offLinktype.constant === -1 || g.labelStackDepth > 0 ? ['ip'] : ['ip', 'arp', 'rarp'];
+  else if (proto !== 'ip6') fams4 = [proto as 'ip' | 'arp' | 'rarp'];
+  const parts: Frag[] = [];
+  if (v4.length) {
+    for (const f of fams4) {
+      const [ethertype, src, dst] = IPV4_ADDR_OFFSETS[f];
+      const tests = v4.map((a) => byDir(dir, (w) => g.cmp('linkpl', w === 'src' ? src : dst, 4, a)));
+      parts.push(and(linktypeTest(g, ethertype), tests.reduce((acc, t) => or(acc, t))));
     }
-    b = b ? or(b, t) : t;
   }
-  if (!b) throw new CompileError(`unknown host '${name}' for specified address family`);
-  return b;
+  if (v6.length && (proto === undefined || proto === 'ip6')) {
+    const tests = v6.map((a) => byDir(dir, (w) => ipv6AddrTest(g, a, w === 'src' ? 8 : 24)));
+    parts.push(and(linktypeTest(g, ETHERTYPE.IPV6), tests.reduce((acc, t) => or(acc, t))));
+  }
+  if (!parts.length) throw new CompileError(`unknown host '${name}' for specified address family`);
+  return parts.reduce((acc, t) => or(acc, t));
 }
 
 function macLinktype(g: Gen): boolean {
@@ -234,7 +255,7 @@ function macLinktype(g: Gen): boolean {
 
 function genNetName(g: Gen, p: IdPrimitive, name: string): Frag {
   const { proto, dir } = p.q;
-  if (!IPV4_PROTOS.has(proto)) throw invalid(p.q.protoText ?? proto, 'net <network name>');
+  if (!IPV4_PROTOS.has(proto)) throw invalid(p.q.protoText ?? proto, 'net <IPv4 network name>');
   let addr = g.opts.resolver.network(name);
   if (addr === undefined || addr === 0) throw new CompileError(`unknown network '${name}'`);
   let mask = 0xffffffff;
@@ -277,6 +298,7 @@ const PROTO_NAME: Record<number, string> = { [IPPROTO.TCP]: 'tcp', [IPPROTO.UDP]
 function genPortId(g: Gen, p: IdPrimitive, type: 'port' | 'portrange'): Frag {
   const { proto, dir } = p.q;
   const id = p.id;
+  if (id.kind !== 'num' && id.kind !== 'name') throw new CompileError(`'${type}' qualifier applied to ${describeId(id)}`);
   if (!PORT_PROTOS.has(proto)) throw invalid(p.q.protoText ?? proto, type);
   let lo: number;
   let hi: number;
@@ -328,26 +350,17 @@ function describeId(id: Id): string {
 
 // ---- proto, protochain ----
 
-function protoValue(g: Gen, proto: ProtoQual | undefined, name: string): number {
+/** A protocol name in the table of the qualifier; `what` names the qualifiers for the message. */
+function protoValue(g: Gen, proto: ProtoQual | undefined, name: string, what: string): number {
+  let v: number | undefined;
   switch (proto) {
-    case undefined: case 'ip': case 'ip6': {
-      const v = g.opts.resolver.protocol(name);
-      if (v === undefined) throw new CompileError(`unknown '${proto ?? 'ip'} proto' value '${name}'`);
-      return v;
-    }
-    case 'link': {
-      const v = ETHER_PROTO_NAMES[name] ?? LLC_PROTO_NAMES[name];
-      if (v === undefined) throw new CompileError(`unknown 'ether proto' value '${name}'`);
-      return v;
-    }
-    case 'iso': {
-      const v = ISO_PROTO_NAMES[name];
-      if (v === undefined) throw new CompileError(`unknown 'iso proto' value '${name}'`);
-      return v;
-    }
-    default:
-      throw new CompileError(`unknown '${proto} proto' value '${name}'`);
+    case undefined: case 'ip': case 'ip6': v = g.opts.resolver.protocol(name); break;
+    case 'link': v = ETHER_PROTO_NAMES[name] ?? LLC_PROTO_NAMES[name]; break;
+    case 'iso': v = ISO_PROTO_NAMES[name]; break;
+    default: break;
   }
+  if (v === undefined) throw new CompileError(`unknown '${what}' value '${name}'`);
+  return v;
 }
 
 function genProtoId(g: Gen, p: IdPrimitive, type: 'proto' | 'protochain'): Frag {
@@ -355,22 +368,36 @@ function genProtoId(g: Gen, p: IdPrimitive, type: 'proto' | 'protochain'): Frag 
   const id = p.id;
   const allowed: ReadonlyArray<ProtoQual | undefined> = type === 'proto'
     ? [undefined, 'link', 'ip', 'ip6', 'iso', 'isis'] : [undefined, 'ip', 'ip6'];
-  if (!allowed.includes(proto)) throw invalid(p.q.protoText ?? proto, type);
+  if (id.kind !== 'num' && id.kind !== 'name') throw new CompileError(`'${type}' qualifier applied to ${describeId(id)}`);
+  const protoText = p.q.protoText ?? proto;
+  if (!allowed.includes(proto)) {
+    if (id.kind === 'name' && proto !== 'decnet') throw new CompileError(`unknown '${protoText} ${type}' value '${id.name}'`);
+    throw invalid(protoText, type);
+  }
   if (dir !== undefined) throw new CompileError(`direction applied to '${type}'`);
   let v: number;
   if (id.kind === 'num') v = id.value;
   else if (id.kind === 'name') {
     if (proto === 'isis') throw new CompileError(`unknown 'isis proto' value '${id.name}'`);
-    v = protoValue(g, proto, id.name);
+    v = protoValue(g, proto, id.name, protoText === undefined ? type : `${protoText} ${type}`);
   } else throw new CompileError(`'${type}' qualifier applied to ${describeId(id)}`);
   if (type === 'protochain') return genProtochain(g, v, proto);
   if (proto === 'link') checkLinkProtoRange(g, v);
   return genProto(g, v, proto, undefined);
 }
 
+/** Link types whose `link proto N` with N <= 1500 means an LLC DSAP. */
+const DSAP_LINKTYPES: ReadonlySet<number> = new Set([
+  DLT.LINUX_SLL, DLT.LINUX_SLL2, DLT.FDDI, DLT.IEEE802, DLT.ATM_RFC1483, DLT.ATM_CLIP, DLT.IP_OVER_FC, DLT.SUNATM,
+]);
+
 function checkLinkProtoRange(g: Gen, v: number): void {
-  if (v > 65535) throw new CompileError(`EtherType ${v} greater than maximum 65535`);
-  if (isEthernetLike(g.linktype) && v <= 1500 && v > 255) throw new CompileError(`LLC DSAP ${v} greater than maximum 255`);
+  if (v > 65535) {
+    const what = g.linktype === DLT.C_HDLC ? 'HDLC protocol' : g.linktype === DLT.PPP || g.linktype === DLT.PPP_BSDOS ? 'PPP protocol' : 'EtherType';
+    throw new CompileError(`${what} ${v} greater than maximum 65535`);
+  }
+  const dsap = isEthernetLike(g.linktype) || isWlan(g.linktype) || DSAP_LINKTYPES.has(g.linktype);
+  if (dsap && v <= 1500 && v > 255) throw new CompileError(`LLC DSAP ${v} greater than maximum 255`);
 }
 
 // ---- gateway ----
@@ -389,10 +416,14 @@ function genGateway(g: Gen, p: IdPrimitive): Frag {
   const addrs = g.opts.resolver.host(name).filter((a): a is Extract<HostAddr, { family: 4 }> => a.family === 4);
   if (!addrs.length) throw new CompileError(`unknown host '${name}'`);
   const b0 = macHost(g, mac, 'src or dst')!;
+  // per protocol: a packet of it whose addresses are none of the gateway's
   let b1: Frag | null = null;
-  for (const a of addrs) {
-    const t = genHost(g, a.addr, 0xffffffff, proto, 'src or dst', 'host');
+  const families: Array<'ip' | 'arp' | 'rarp'> = proto === undefined ? ['ip', 'arp', 'rarp'] : [proto as 'ip' | 'arp' | 'rarp'];
+  for (const f of families) {
+    const [ethertype, src, dst] = IPV4_ADDR_OFFSETS[f];
+    const hosts = addrs.map((a) => addrTest(g, a.addr, src, dst)).reduce((acc, t) => or(acc, t));
+    const t = and(linktypeTest(g, ethertype), not(hosts));
     b1 = b1 ? or(b1, t) : t;
   }
-  return and(b0, not(b1!));
+  return and(b0, b1!);
 }

@@ -1,6 +1,7 @@
 // Code run before the filter proper: the length of a radio/pseudo header (radiotap, PPI, AVS,
 // Prism) and of the 802.11 header, read from each packet into the scratch registers of the
-// variable offsets, when the filter uses them. PPI captures are also checked to carry 802.11.
+// variable offsets, when the filter uses them; likewise the PFLOG header length. PPI captures are
+// also checked to carry 802.11.
 import {
   BPF_ABS, BPF_ADD, BPF_ALU, BPF_AND, BPF_B, BPF_IMM, BPF_IND, BPF_JA, BPF_JEQ, BPF_JMP, BPF_JSET, BPF_K,
   BPF_LD, BPF_LDX, BPF_LSH, BPF_MEM, BPF_MISC, BPF_OR, BPF_ST, BPF_TAX, BPF_TXA, BPF_W, BPF_X, type Insn, insn,
@@ -80,7 +81,7 @@ export function addPrologue(g: Gen, root: Frag): Frag {
   const hdr = g.offOutermostLinkhdr;
   const isWlan = dlt === DLT.IEEE802_11 || dlt === DLT.PRISM_HEADER || dlt === DLT.IEEE802_11_RADIO_AVS ||
     dlt === DLT.IEEE802_11_RADIO || dlt === DLT.PPI;
-  const plReg = g.wlanPayload.reg;
+  const plReg = g.outermostPayload.reg;
   const s: Insn[] = [...g.prologue];
   const radio = radioHeaderLength(dlt);
   if (radio && (hdr.slot.reg !== -1 || (isWlan && plReg !== -1))) {
@@ -89,6 +90,12 @@ export function addPrologue(g: Gen, root: Frag): Frag {
     if (isWlan && plReg !== -1) s.push(insn(BPF_MISC | BPF_TAX), ...wlanHeaderLength(plReg, dlt === DLT.IEEE802_11_RADIO));
   } else if (isWlan && plReg !== -1) {
     s.push(insn(BPF_LDX | BPF_IMM, hdr.constant), ...wlanHeaderLength(plReg, false));
+  }
+  if (dlt === DLT.PFLOG && plReg !== -1) {
+    s.push(
+      insn(BPF_LD | BPF_ABS | BPF_B, 0), insn(BPF_ALU | BPF_ADD | BPF_K, 3), insn(BPF_ALU | BPF_AND | BPF_K, 0xfffffffc),
+      insn(BPF_ST, plReg),
+    );
   }
   if (s.length) prepend(root, s);
   if (dlt === DLT.PPI) {

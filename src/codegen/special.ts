@@ -268,9 +268,10 @@ export function genMtp3Field(g: Gen, field: string, op: RelOp, v: number): Frag 
       return g.ncmp('packet', g.offOpc + extra, 4, 0x00c0ff0f, code, rev, k);
     }
     case 'dpc': {
+      // 14 bits, little-endian: low byte first
       if (v > 16383) throw new CompileError(`${field} ${v} greater than maximum 16383`);
-      const k = (((v & 0xff) << 24) + ((v & 0x3f00) << 8)) >>> 0;
-      return g.ncmp('packet', g.offDpc + extra, 4, 0xff3f0000, code, rev, k);
+      const k = ((v & 0xff) << 8) | ((v >>> 8) & 0x3f);
+      return g.ncmp('packet', g.offDpc + extra, 2, 0xff3f, code, rev, k);
     }
     case 'sls':
       if (v > 15) throw new CompileError(`${field} ${v} greater than maximum 15`);
@@ -289,7 +290,7 @@ export function genDirection(g: Gen, outbound: boolean): Frag {
   const lt = g.linktype;
   switch (lt) {
     case DLT.SLIP: return g.cmp('linkhdr', 0, 1, outbound ? 1 : 0);
-    case DLT.IPNET: return g.cmp('linkhdr', 2, 2, outbound ? 2 : 1);
+    case DLT.IPNET: return g.cmp('linkhdr', 2, 2, outbound ? 1 : 2);
     case DLT.LINUX_SLL: {
       const b = g.cmp('linkhdr', 0, 2, 4);
       return outbound ? b : not(b);
@@ -299,20 +300,16 @@ export function genDirection(g: Gen, outbound: boolean): Frag {
       return outbound ? b : not(b);
     }
     case DLT.PFLOG: return g.cmp('linkhdr', 60, 1, outbound ? 2 : 1);
-    case DLT.PPP_PPPD: return g.cmp('linkhdr', 0, 1, outbound ? 0 : 1);
-    case DLT.DSA_TAG_BRCM: return dsaDirection(g, outbound, 0x20, 12);
-    case DLT.DSA_TAG_DSA: return dsaDirection(g, outbound, 0x40, 12);
+    case DLT.PPP_PPPD: return g.cmp('linkhdr', 0, 1, outbound ? 1 : 0);
+    // Broadcom tag opcode (top 3 bits): 0 towards the CPU, 1 from it
+    case DLT.DSA_TAG_BRCM: return outbound ? g.mcmp('linkhdr', 12, 1, 0x20, 0xe0) : g.mcmp('linkhdr', 12, 1, 0x00, 0xe0);
+    // Marvell DSA tag mode (top 2 bits): TO_CPU has bit 6 clear, FROM_CPU is 01
+    case DLT.DSA_TAG_DSA: return outbound ? g.mcmp('linkhdr', 12, 1, 0x40, 0xc0) : g.mcmp('linkhdr', 12, 1, 0x00, 0x40);
   }
   if (JUNIPER.has(lt)) return g.mcmp('linkhdr', 3, 1, outbound ? 0 : 1, 0x01);
   if (!g.opts.linuxExt) throw new CompileError(`not a live capture, '${what}' not supported on ${dltName(lt)}`);
   const b = g.cmp('linkhdr', SKF_AD_OFF + SKF_AD_PKTTYPE - g.offLinkhdr.constant, 2, 4);
   return outbound ? b : not(b);
-}
-
-/** Broadcom / Marvell DSA tags: a direction bit in the tag after the MAC addresses. */
-function dsaDirection(g: Gen, outbound: boolean, bit: number, offset: number): Frag {
-  const b = g.jset('linkhdr', offset, 1, bit);
-  return outbound ? not(b) : b;
 }
 
 export function genIfindex(g: Gen, ifindex: number): Frag {
@@ -347,6 +344,7 @@ export function genIpBroadcast(g: Gen): Frag {
 
 export function genIpMulticast(g: Gen, v6: boolean): Frag {
   if (v6) return and(linktypeTest(g, ETHERTYPE.IPV6), g.cmp('linkpl', 24, 1, 255));
-  return and(linktypeTest(g, ETHERTYPE.IP), g.cmpGe('linkpl', 16, 1, 224));
+  // class D: 224.0.0.0/4
+  return and(linktypeTest(g, ETHERTYPE.IP), g.mcmp('linkpl', 16, 1, 0xe0, 0xf0));
 }
 

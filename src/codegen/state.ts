@@ -24,7 +24,7 @@ export interface AbsOffset {
   slot: RegSlot;
 }
 
-export const NOT_SET = -1;
+const NOT_SET = -1;
 
 export function absOffset(constant: number, variable = false, reg = -1): AbsOffset {
   return { constant, variable, slot: { reg } };
@@ -81,8 +81,8 @@ export class Gen {
   /** state changed by vlan/mpls/pppoes/geneve/vxlan/lane */
   labelStackDepth = 0;
   vlanStackDepth = 0;
-  /** register of the 802.11 payload offset computed by the prologue */
-  readonly wlanPayload: RegSlot;
+  /** register of the link payload offset of the capture's own header (802.11, PFLOG), computed by the prologue */
+  readonly outermostPayload: RegSlot;
   /** inside Geneve or VXLAN (`gateway` is refused) */
   isEncap = false;
   isGeneve = false;
@@ -101,7 +101,7 @@ export class Gen {
     this.offLinkhdr = this.offOutermostLinkhdr;
     this.offLinktype = absOffset(layout.linktype);
     this.offLinkpl = absOffset(layout.linkpl, layout.linkplVariable);
-    this.wlanPayload = this.offLinkpl.slot;
+    this.outermostPayload = this.offLinkpl.slot;
     this.offNl = layout.nl;
     this.offNlNosnap = layout.nlNosnap;
     if (layout.atm) {
@@ -245,6 +245,3 @@ export class Gen {
     return acc!;
   }
 }
-
-/** Jump ops re-exported for primitive modules. */
-export { BPF_JEQ, BPF_JGT, BPF_JGE, BPF_JSET };

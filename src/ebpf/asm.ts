@@ -112,10 +112,11 @@ export function assembleEbpf(text: string): EbpfInsn[] {
       return;
     }
     const [mnemonic, ...operands] = tokenize(content);
-    const spec = MNEMONICS.get(mnemonic!.toLowerCase());
+    if (mnemonic === undefined) throw new EbpfAsmError(`no mnemonic in '${content}'`, line);
+    const spec = MNEMONICS.get(mnemonic.toLowerCase());
     if (!spec) throw new EbpfAsmError(`unknown mnemonic '${mnemonic}'`, line);
     if (spec.kind === 'exit' && implicitExit === undefined) implicitExit = slot;
-    lines.push({ line, spec, mnemonic: mnemonic!, operands, slot });
+    lines.push({ line, spec, mnemonic, operands, slot });
     slot += spec.kind === 'lddw' ? 2 : 1;
   });
   if (implicitExit !== undefined && !labels.has('exit')) labels.set('exit', implicitExit);
@@ -266,7 +267,7 @@ function insn(opcode: number, dst = 0, src = 0, off = 0, imm = 0): EbpfInsn {
 }
 
 /** `%rN` or `rN` with N in 0..10. */
-export function parseRegister(t: string): number | undefined {
+function parseRegister(t: string): number | undefined {
   const m = /^%?r(\d{1,2})$/i.exec(t);
   if (!m) return undefined;
   const n = Number(m[1]);

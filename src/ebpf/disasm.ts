@@ -8,7 +8,7 @@ import {
   EBPF_ABS, EBPF_ALU, EBPF_ALU64, EBPF_ATOMIC, EBPF_CALL_HELPER, EBPF_CALL_LOCAL, EBPF_CALL_RUNTIME,
   EBPF_DW, EBPF_END, EBPF_FETCH, EBPF_IND, EBPF_JA, EBPF_JMP, EBPF_JMP32, EBPF_LD, EBPF_LDX, EBPF_MEM,
   EBPF_MEMSX, EBPF_MOV, EBPF_NEG, EBPF_OP_CALL, EBPF_OP_CALLX, EBPF_OP_EXIT, EBPF_OP_LDDW, EBPF_ST,
-  EBPF_TO_BE, EBPF_W, EBPF_X, ebpfClass, ebpfMode, ebpfOp, ebpfSize, ebpfSrc, type EbpfInsn,
+  EBPF_TO_BE, EBPF_W, EBPF_X, ebpfClass, ebpfMode, ebpfOp, ebpfSize, ebpfSrc, lddwValue, type EbpfInsn,
 } from './insn.js';
 import { ALU_OPS, ATOMIC_OPS, JUMP_OPS, MOVSX_OPS, SIZES } from './mnemonics.js';
 
@@ -25,11 +25,6 @@ export function ebpfToAssembly(prog: readonly EbpfInsn[]): string {
     lines.push(disassembleSlot(prog[i]!) ?? raw(prog[i]!));
   }
   return lines.join('\n') + '\n';
-}
-
-/** The 64-bit immediate of an lddw pair, unsigned. */
-export function lddwValue(first: EbpfInsn, second: EbpfInsn): bigint {
-  return (BigInt(second.imm >>> 0) << 32n) | BigInt(first.imm >>> 0);
 }
 
 function lddwValueHex(first: EbpfInsn, second: EbpfInsn): string {

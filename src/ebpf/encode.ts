@@ -62,11 +62,6 @@ export function u64ToSlot(value: bigint): EbpfInsn {
   return decodeEbpf(bytes)[0]!;
 }
 
-/** Slot as 16 hex digits in memory byte order (the notation of the conformance tests.json). */
-export function slotToHex(insn: EbpfInsn): string {
-  return Buffer.from(encodeEbpf([insn])).toString('hex');
-}
-
 /** Decimal dump for `--ebpf -ddd`: a count line, then "opcode dst src offset imm" per slot. */
 export function ebpfToDecimal(prog: readonly EbpfInsn[]): string {
   const lines = [String(prog.length)];

@@ -107,7 +107,6 @@ export const EBPF_OP_EXIT = EBPF_JMP | EBPF_EXIT; // 0x95
 export const EBPF_HELPER_UNWIND = 5;
 
 /** Registers: r0 return value, r1-r5 arguments (clobbered by calls), r6-r9 callee-saved, r10 frame pointer. */
-export const EBPF_REG_COUNT = 11;
 export const EBPF_FP = 10;
 
 /** Deepest local-call nesting the VM allows (Linux's MAX_CALL_FRAMES). */
@@ -130,4 +129,9 @@ export function ebpfSizeBytes(opcode: number): number {
     default:
       return 8;
   }
+}
+
+/** The 64-bit immediate of an lddw pair (its two slots), unsigned. */
+export function lddwValue(first: EbpfInsn, second: EbpfInsn): bigint {
+  return (BigInt(second.imm >>> 0) << 32n) | BigInt(first.imm >>> 0);
 }

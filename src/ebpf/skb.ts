@@ -38,10 +38,12 @@ export interface SkbFields {
   hash?: number;
 }
 
-/** Writes the context for one packet into `into` (at least SKB_CONTEXT_SIZE bytes). */
-export function fillSkbContext(into: DataView, at: number, caplen: number, wirelen: number, fields: SkbFields = {}): void {
+/** Writes the context for one packet into `into` (at least SKB_CONTEXT_SIZE bytes from `at`). */
+export function fillSkbContext(into: DataView, at: number, caplen: number, wirelen: number, fields?: SkbFields): void {
   for (let i = 0; i < SKB_CONTEXT_SIZE; i += 4) into.setUint32(at + i, 0, true);
   into.setUint32(at + SKB_LEN, wirelen >>> 0, true);
+  into.setUint32(at + SKB_DATA_END, caplen >>> 0, true);
+  if (!fields) return;
   into.setUint32(at + SKB_PKT_TYPE, (fields.pktType ?? 0) >>> 0, true);
   into.setUint32(at + SKB_MARK, (fields.mark ?? 0) >>> 0, true);
   into.setUint32(at + SKB_QUEUE_MAPPING, (fields.queueMapping ?? 0) >>> 0, true);
@@ -51,5 +53,4 @@ export function fillSkbContext(into: DataView, at: number, caplen: number, wirel
   into.setUint16(at + SKB_VLAN_PROTO, (fields.vlanProto ?? 0) & 0xffff, false);
   into.setUint32(at + SKB_IFINDEX, (fields.ifindex ?? 0) >>> 0, true);
   into.setUint32(at + SKB_HASH, (fields.hash ?? 0) >>> 0, true);
-  into.setUint32(at + SKB_DATA_END, caplen >>> 0, true);
 }

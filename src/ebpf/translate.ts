@@ -24,7 +24,8 @@
 // - Linux ancillary loads (`ld [SKF_AD_OFF + n]`): the VLAN tag and VLAN-tag-present ones read the
 //   context's `vlan_tci` / `vlan_present` fields, as the kernel does. The others (protocol, packet
 //   type, ifindex, ...) stay legacy packet loads at that offset, which lies outside any packet and
-//   so return 0 — libpcap's userland result, not the kernel's.
+//   so return 0 — libpcap's userland result, not the kernel's. Likewise the kernel's negative offsets
+//   SKF_NET_OFF / SKF_LL_OFF (relative to the network / link-layer header) lie outside any packet here.
 
 import {
   BPF_A, BPF_ABS, BPF_ADD, BPF_ALU, BPF_AND, BPF_DIV, BPF_IMM, BPF_IND, BPF_JA, BPF_JEQ, BPF_JGE, BPF_JGT,
@@ -66,7 +67,7 @@ const mov64Reg = (dst: number, src: number): EbpfInsn => mk(EBPF_ALU64 | EBPF_MO
 const exit = (): EbpfInsn => mk(EBPF_JMP | EBPF_EXIT);
 
 /** Where a jump slot must point, resolved after all instructions are placed. */
-type Target = { cbpf: number } | { local: number } | 'return0';
+type Target = { cbpf: number } | 'return0';
 
 interface Fixup {
   at: number;
@@ -151,7 +152,7 @@ export function translateCbpf(program: readonly Insn[]): EbpfInsn[] {
   out.push(mov32Imm(REG_A, 0), exit());
 
   for (const { at, target } of fixups) {
-    const dest = target === 'return0' ? return0At : 'cbpf' in target ? start[target.cbpf]! : target.local;
+    const dest = target === 'return0' ? return0At : start[target.cbpf]!;
     const off = dest - (at + 1);
     if (off < -0x8000 || off > 0x7fff) throw new EbpfTranslateError(`jump from slot ${at} to ${dest} does not fit in 16 bits`);
     out[at]!.off = off;

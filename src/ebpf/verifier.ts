@@ -1,16 +1,17 @@
 // Static checks that refuse, before running, what RFC 9669 leaves undefined or what Linux's verifier
 // refuses outright: unknown opcodes, non-zero reserved fields (RFC 9669 s3.1), registers out of range,
-// writes to r10, jumps out of the program or into the second slot of an lddw, stack accesses through
-// r10 outside its 512 bytes, reads of registers never written, and control falling off the end.
+// writes to r10, jumps out of the program or into the second slot of an lddw, stack accesses outside
+// the 512 bytes (through r10 or a register known to hold r10 plus a constant), reads of registers
+// never written, and control falling off the end.
 // Register initialisation is a forward "definitely written" dataflow over the control-flow graph
 // (local calls included): the intersection over all paths, so a read is refused when some path
 // reaches it without a write.
 
 import {
-  EBPF_ABS, EBPF_ALU, EBPF_ALU64, EBPF_ATOMIC, EBPF_CALL_HELPER, EBPF_CALL_LOCAL, EBPF_CMPXCHG, EBPF_DIV,
+  EBPF_ABS, EBPF_ADD, EBPF_ALU, EBPF_ALU64, EBPF_ATOMIC, EBPF_CALL_HELPER, EBPF_CALL_LOCAL, EBPF_CMPXCHG, EBPF_DIV,
   EBPF_DW, EBPF_END, EBPF_FETCH, EBPF_FP, EBPF_IND, EBPF_JA, EBPF_JMP, EBPF_JMP32, EBPF_LD, EBPF_LDX, EBPF_MEM,
   EBPF_MEMSX, EBPF_MOD, EBPF_MOV, EBPF_NEG, EBPF_OP_CALL, EBPF_OP_CALLX, EBPF_OP_EXIT, EBPF_OP_LDDW,
-  EBPF_ST, EBPF_STACK_SIZE, EBPF_STX, EBPF_X, EBPF_XCHG, ebpfClass, ebpfMode, ebpfOp,
+  EBPF_K, EBPF_ST, EBPF_STACK_SIZE, EBPF_STX, EBPF_SUB, EBPF_X, EBPF_XCHG, ebpfClass, ebpfMode, ebpfOp,
   ebpfSize, ebpfSizeBytes, ebpfSrc, type EbpfInsn,
 } from './insn.js';
 
@@ -76,13 +77,6 @@ function checkInsn(prog: readonly EbpfInsn[], pc: number, secondSlot: ReadonlySe
   if (writesDst(i) && i.dst === EBPF_FP) return 'writes to r10, the read-only frame pointer';
   if (ebpfClass(i.opcode) === EBPF_STX && ebpfMode(i.opcode) === EBPF_ATOMIC && (i.imm & EBPF_FETCH) && i.src === EBPF_FP) {
     return 'writes to r10, the read-only frame pointer';
-  }
-  const base = memoryBase(i);
-  if (base === EBPF_FP) {
-    const size = ebpfSizeBytes(i.opcode);
-    if (i.off < -EBPF_STACK_SIZE || i.off + size > 0) {
-      return `stack access [r10${i.off < 0 ? i.off : `+${i.off}`}] of ${size} bytes is outside the ${EBPF_STACK_SIZE}-byte stack`;
-    }
   }
   return undefined;
 }
@@ -214,47 +208,97 @@ function readsOf(i: EbpfInsn): number {
   }
 }
 
-/** Register state after an instruction (calls are handled by the caller). */
-function afterInsn(i: EbpfInsn, state: number): number {
+/**
+ * What the dataflow knows before an instruction: the registers written on every path to it (a bit
+ * mask), and for each register its offset from the frame pointer when every path agrees on one (r10
+ * is 0; `mov rX, r10` and `add`/`sub` of a constant keep track), so stack accesses through copies of
+ * r10 are checked too.
+ */
+interface State {
+  init: number;
+  fp: (number | undefined)[];
+}
+
+function frameEntry(init: number): State {
+  const fp: (number | undefined)[] = new Array(11).fill(undefined);
+  fp[EBPF_FP] = 0;
+  return { init, fp };
+}
+
+/** State after an instruction (calls are handled by the caller). */
+function afterInsn(i: EbpfInsn, s: State): State {
   const cls = ebpfClass(i.opcode);
-  if (cls === EBPF_ALU || cls === EBPF_ALU64 || cls === EBPF_LDX || i.opcode === EBPF_OP_LDDW) return state | bit(i.dst);
-  if (cls === EBPF_LD) return (state | bit(0)) & ~ARGUMENT_REGS; // legacy loads clobber r1-r5, as in Linux
-  if (cls === EBPF_STX && ebpfMode(i.opcode) === EBPF_ATOMIC) {
-    if (i.imm === EBPF_CMPXCHG) return state | bit(0);
-    if (i.imm & EBPF_FETCH) return state | bit(i.src);
+  const fp = s.fp.slice();
+  let init = s.init;
+  if (cls === EBPF_ALU || cls === EBPF_ALU64 || cls === EBPF_LDX || i.opcode === EBPF_OP_LDDW) {
+    init |= bit(i.dst);
+    const known = s.fp[i.dst];
+    if (i.opcode === (EBPF_ALU64 | EBPF_MOV | EBPF_X) && i.off === 0) fp[i.dst] = s.fp[i.src];
+    else if (i.opcode === (EBPF_ALU64 | EBPF_ADD | EBPF_K) && known !== undefined) fp[i.dst] = known + i.imm;
+    else if (i.opcode === (EBPF_ALU64 | EBPF_SUB | EBPF_K) && known !== undefined) fp[i.dst] = known - i.imm;
+    else fp[i.dst] = undefined;
+  } else if (cls === EBPF_LD) {
+    init = (init | bit(0)) & ~ARGUMENT_REGS; // legacy loads clobber r1-r5, as in Linux
+    for (let r = 0; r <= 5; r++) fp[r] = undefined;
+  } else if (cls === EBPF_STX && ebpfMode(i.opcode) === EBPF_ATOMIC) {
+    if (i.imm === EBPF_CMPXCHG) {
+      init |= bit(0);
+      fp[0] = undefined;
+    } else if (i.imm & EBPF_FETCH) {
+      init |= bit(i.src);
+      fp[i.src] = undefined;
+    }
   }
-  return state;
+  return { init, fp };
+}
+
+/** The stack problem of a memory access whose base register points into the frame, or undefined. */
+function stackProblem(i: EbpfInsn, s: State): string | undefined {
+  const base = memoryBase(i);
+  const known = base === undefined ? undefined : s.fp[base];
+  if (known === undefined) return undefined;
+  const at = known + i.off;
+  const size = ebpfSizeBytes(i.opcode);
+  if (at >= -EBPF_STACK_SIZE && at + size <= 0) return undefined;
+  return `${size}-byte stack access at r10${at < 0 ? at : `+${at}`} (through r${base}) is outside the ${EBPF_STACK_SIZE}-byte stack`;
 }
 
 function checkDataflow(prog: readonly EbpfInsn[], initialized: readonly number[]): EbpfVerifierProblem[] {
   const problems = new Map<number, string>();
-  const stateAt: (number | undefined)[] = new Array(prog.length).fill(undefined);
+  const stateAt: (State | undefined)[] = new Array(prog.length).fill(undefined);
   const work: number[] = [];
-  const flow = (pc: number, state: number): void => {
+  const flow = (pc: number, incoming: State): void => {
     const old = stateAt[pc];
-    const merged = old === undefined ? state : old & state;
-    if (merged !== old) {
+    const merged = old === undefined ? incoming : { init: old.init & incoming.init, fp: old.fp.map((v, r) => (v === incoming.fp[r] ? v : undefined)) };
+    if (old === undefined || merged.init !== old.init || merged.fp.some((v, r) => v !== old.fp[r])) {
       stateAt[pc] = merged;
       work.push(pc);
     }
   };
-  flow(0, initialized.reduce((s, r) => s | bit(r), 0));
+  flow(0, frameEntry(initialized.reduce((m, r) => m | bit(r), 0)));
   while (work.length > 0) {
     const pc = work.pop()!;
     const state = stateAt[pc]!;
     const i = prog[pc]!;
-    const missing = readsOf(i) & ~state;
+    const missing = readsOf(i) & ~state.init;
     if (missing) {
       const r = Math.log2(missing & -missing);
       problems.set(pc, `reads r${r}, which is not written on every path to it`);
+      continue;
+    }
+    const stack = stackProblem(i, state);
+    if (stack) {
+      problems.set(pc, stack);
       continue;
     }
     if (i.opcode === EBPF_OP_EXIT) continue;
     const next = pc + (i.opcode === EBPF_OP_LDDW ? 2 : 1);
     let after = afterInsn(i, state);
     if (i.opcode === EBPF_OP_CALL) {
-      if (i.src === EBPF_CALL_LOCAL) flow(pc + 1 + i.imm, (state & ARGUMENT_REGS) | bit(EBPF_FP));
-      after = (state | bit(0)) & ~ARGUMENT_REGS;
+      // the callee gets r1-r5 and a fresh frame; after the call r0 is set and r1-r5 are clobbered
+      if (i.src === EBPF_CALL_LOCAL) flow(pc + 1 + i.imm, frameEntry((state.init & ARGUMENT_REGS) | bit(EBPF_FP)));
+      const fp = state.fp.map((v, r) => (r <= 5 ? undefined : v));
+      after = { init: (state.init | bit(0)) & ~ARGUMENT_REGS, fp };
     }
     const target = i.opcode === EBPF_OP_CALL ? undefined : jumpTarget(i, pc);
     if (target !== undefined) flow(target, after);

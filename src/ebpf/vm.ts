@@ -12,15 +12,14 @@
 // one region into the next is not caught (reading past the end of `mem` reads the stack's lowest,
 // deepest-frame bytes); no access can leave the three regions.
 
-import { lddwValue } from './disasm.js';
 import {
-  EBPF_ABS, EBPF_ADD, EBPF_ALU, EBPF_ALU64, EBPF_AND, EBPF_ARSH, EBPF_ATOMIC, EBPF_B, EBPF_CALL_HELPER,
-  EBPF_CALL_LOCAL, EBPF_CMPXCHG, EBPF_DIV, EBPF_DW, EBPF_END, EBPF_FETCH, EBPF_FP, EBPF_H, EBPF_HELPER_UNWIND,
-  EBPF_IND, EBPF_JA, EBPF_JEQ, EBPF_JGE, EBPF_JGT, EBPF_JLE, EBPF_JLT, EBPF_JMP, EBPF_JMP32, EBPF_JNE,
-  EBPF_JSET, EBPF_JSGE, EBPF_JSGT, EBPF_JSLE, EBPF_JSLT, EBPF_LD, EBPF_LDX, EBPF_LSH, EBPF_MAX_CALL_FRAMES,
+  EBPF_ADD, EBPF_ALU, EBPF_ALU64, EBPF_AND, EBPF_ARSH, EBPF_ATOMIC, EBPF_CALL_HELPER,
+  EBPF_CALL_LOCAL, EBPF_CMPXCHG, EBPF_DIV, EBPF_END, EBPF_FETCH, EBPF_FP, EBPF_HELPER_UNWIND,
+  EBPF_JA, EBPF_JEQ, EBPF_JGE, EBPF_JGT, EBPF_JLE, EBPF_JLT, EBPF_JMP, EBPF_JMP32, EBPF_JNE,
+  EBPF_JSET, EBPF_JSGE, EBPF_JSGT, EBPF_JSLE, EBPF_JSLT, EBPF_LDX, EBPF_LSH, EBPF_MAX_CALL_FRAMES,
   EBPF_MEM, EBPF_MEMSX, EBPF_MOD, EBPF_MOV, EBPF_MUL, EBPF_NEG, EBPF_OP_CALL, EBPF_OP_CALLX, EBPF_OP_EXIT,
   EBPF_OP_LDDW, EBPF_OR, EBPF_RSH, EBPF_ST, EBPF_STACK_SIZE, EBPF_STX, EBPF_SUB, EBPF_TO_BE,
-  EBPF_X, EBPF_XCHG, EBPF_XOR, ebpfClass, ebpfMode, ebpfOp, ebpfSize, ebpfSizeBytes, ebpfSrc, type EbpfInsn,
+  EBPF_X, EBPF_XCHG, EBPF_XOR, ebpfClass, ebpfMode, ebpfOp, ebpfSizeBytes, ebpfSrc, lddwValue, type EbpfInsn,
 } from './insn.js';
 import { SKB_CONTEXT_SIZE, fillSkbContext, type SkbFields } from './skb.js';
 
@@ -65,12 +64,6 @@ export const EBPF_POINTER_HI = 1;
 const STACK_BYTES = EBPF_STACK_SIZE * EBPF_MAX_CALL_FRAMES;
 const U32 = 0x1_0000_0000;
 
-interface Region {
-  start: number;
-  end: number;
-  writable: boolean;
-}
-
 interface Frame {
   returnPc: number;
   saved: number[]; // hi/lo of r6..r10
@@ -81,10 +74,16 @@ interface Frame {
  * Returns r0 as an unsigned 64-bit value.
  */
 export function runEbpf(prog: readonly EbpfInsn[], opts: EbpfRunOptions = {}): bigint {
-  const m = new Machine(prog, opts);
-  m.setReg(1, EBPF_POINTER_HI, m.memStart);
-  m.setReg(2, 0, opts.mem?.length ?? 0);
-  return m.run();
+  const packet = opts.packet ?? NO_BYTES;
+  const m = new Machine(prog, opts, packet, opts.wirelen ?? packet.length);
+  try {
+    m.setReg(1, EBPF_POINTER_HI, m.memStart);
+    m.setReg(2, 0, opts.mem?.length ?? 0);
+    m.run();
+    return (BigInt(m.hi[0]!) << 32n) | BigInt(m.lo[0]!);
+  } finally {
+    m.release();
+  }
 }
 
 /**
@@ -98,22 +97,50 @@ export function runEbpfFilter(
   wirelen = packet.length,
   opts: Omit<EbpfRunOptions, 'packet' | 'wirelen' | 'mem'> = {},
 ): number {
-  const m = new Machine(prog, { ...opts, packet, wirelen });
-  m.setReg(1, EBPF_POINTER_HI, m.ctxStart);
-  m.run();
-  return m.lo[0]!;
+  const m = new Machine(prog, opts, packet, wirelen);
+  try {
+    m.setReg(1, EBPF_POINTER_HI, m.ctxStart);
+    m.run();
+    return m.lo[0]!;
+  } finally {
+    m.release();
+  }
+}
+
+const NO_BYTES = new Uint8Array(0);
+
+/** The buffers of one run. The last one released is kept for the next run, so a run allocates nothing. */
+interface Scratch {
+  bytes: Uint8Array;
+  view: DataView;
+  hi: Uint32Array;
+  lo: Uint32Array;
+}
+
+let spareScratch: Scratch | undefined;
+
+function takeScratch(size: number): Scratch {
+  const spare = spareScratch;
+  if (spare && spare.bytes.length >= size) {
+    spareScratch = undefined; // a nested run (from a helper) gets its own
+    spare.hi.fill(0);
+    spare.lo.fill(0);
+    return spare;
+  }
+  const bytes = new Uint8Array(Math.max(size, 2 * (SKB_CONTEXT_SIZE + STACK_BYTES)));
+  return { bytes, view: new DataView(bytes.buffer), hi: new Uint32Array(11), lo: new Uint32Array(11) };
 }
 
 class Machine {
-  readonly hi = new Uint32Array(11);
-  readonly lo = new Uint32Array(11);
+  readonly hi: Uint32Array;
+  readonly lo: Uint32Array;
   readonly ctxStart = 0;
   readonly memStart = SKB_CONTEXT_SIZE;
+  // the regions, one after the other: context [ctxStart, memStart), mem [memStart, stackStart), stack [stackStart, stackEnd)
   private readonly stackStart: number;
-  private readonly bytes: Uint8Array;
+  private readonly stackEnd: number;
+  private readonly scratch: Scratch;
   private readonly view: DataView;
-  private readonly regions: Region[];
-  private readonly packet: Uint8Array;
   private readonly budget: number;
   private readonly helpers: ReadonlyMap<number, EbpfHelper>;
   private readonly frames: Frame[] = [];
@@ -124,22 +151,27 @@ class Machine {
   constructor(
     private readonly prog: readonly EbpfInsn[],
     opts: EbpfRunOptions,
+    private readonly packet: Uint8Array,
+    wirelen: number,
   ) {
-    const memLen = opts.mem?.length ?? 0;
-    this.stackStart = this.memStart + memLen;
-    this.bytes = new Uint8Array(this.stackStart + STACK_BYTES);
-    this.view = new DataView(this.bytes.buffer);
-    if (opts.mem) this.bytes.set(opts.mem, this.memStart);
-    this.packet = opts.packet ?? new Uint8Array(0);
-    fillSkbContext(this.view, this.ctxStart, this.packet.length, opts.wirelen ?? this.packet.length, opts.skb);
-    this.regions = [
-      { start: this.ctxStart, end: this.memStart, writable: false },
-      { start: this.memStart, end: this.stackStart, writable: true },
-      { start: this.stackStart, end: this.stackStart + STACK_BYTES, writable: true },
-    ];
+    this.stackStart = this.memStart + (opts.mem?.length ?? 0);
+    this.stackEnd = this.stackStart + STACK_BYTES;
+    this.scratch = takeScratch(this.stackEnd);
+    const { bytes, view, hi, lo } = this.scratch;
+    this.view = view;
+    this.hi = hi;
+    this.lo = lo;
+    if (opts.mem) bytes.set(opts.mem, this.memStart);
+    bytes.fill(0, this.stackStart, this.stackEnd);
+    fillSkbContext(view, this.ctxStart, packet.length, wirelen, opts.skb);
     this.budget = opts.budget ?? DEFAULT_EBPF_BUDGET;
     this.helpers = opts.helpers ?? DEFAULT_EBPF_HELPERS;
-    this.setReg(EBPF_FP, EBPF_POINTER_HI, this.stackStart + STACK_BYTES);
+    this.setReg(EBPF_FP, EBPF_POINTER_HI, this.stackEnd);
+  }
+
+  /** Hands the buffers back for the next run. */
+  release(): void {
+    spareScratch = this.scratch;
   }
 
   setReg(r: number, hi: number, lo: number): void {
@@ -160,187 +192,216 @@ class Machine {
     throw new EbpfRuntimeError(message, this.at);
   }
 
-  /** Runs to the final exit; returns r0 unsigned. */
-  run(): bigint {
+  /**
+   * Runs to the final exit, leaving r0 in hi[0]/lo[0]. The instructions translated classic programs
+   * use are handled inline with literal opcodes (some module loaders turn every use of an imported
+   * constant into a property read, which this loop cannot afford); the rest go to generic(), which
+   * works on this.pc.
+   */
+  run(): void {
     const prog = this.prog;
     const { hi, lo } = this;
+    const length = prog.length;
+    const budget = this.budget;
+    const view = this.view;
     let steps = 0;
+    let pc = this.pc;
     for (;;) {
-      const pc = this.pc;
       this.at = pc;
-      if (pc < 0 || pc >= prog.length) this.fail(`control reached slot ${pc}, outside the program (${prog.length} slots)`);
-      if (++steps > this.budget) this.fail(`instruction budget of ${this.budget} exhausted`);
+      if (pc < 0 || pc >= length) this.fail(`control reached slot ${pc}, outside the program (${length} slots)`);
+      if (++steps > budget) this.fail(`instruction budget of ${budget} exhausted`);
       const insn = prog[pc]!;
       const opcode = insn.opcode;
-      this.pc = pc + 1;
-      if (this.fastStep(insn, opcode)) continue;
-      if ((opcode & 0x07) === 0 && opcode !== 0x18) {
-        // legacy packet load (class LD other than lddw); out of the packet ends the program with 0
-        if (this.legacyLoad(insn)) continue;
-        lo[0] = 0;
-        hi[0] = 0;
-        return 0n;
-      }
-      if (opcode === 0x95 && this.frames.length === 0) return this.big(0);
-      switch (ebpfClass(opcode)) {
-        case EBPF_ALU:
-          this.alu32(insn);
-          break;
-        case EBPF_ALU64:
-          this.alu64(insn);
-          break;
-        case EBPF_JMP:
-        case EBPF_JMP32:
-          if (opcode === EBPF_OP_EXIT) {
-            const frame = this.frames.pop();
-            if (!frame) return this.big(0);
-            for (let r = 6; r <= 10; r++) this.setReg(r, frame.saved[2 * (r - 6)]!, frame.saved[2 * (r - 6) + 1]!);
-            this.pc = frame.returnPc;
-          } else if (opcode === EBPF_OP_CALL || opcode === EBPF_OP_CALLX) {
-            if (this.call(insn)) return 0n;
-          } else {
-            this.jump(insn);
-          }
-          break;
-        case EBPF_LDX: {
-          const size = ebpfSizeBytes(opcode);
-          const mode = ebpfMode(opcode);
-          if (mode !== EBPF_MEM && !(mode === EBPF_MEMSX && size !== 8)) this.fail(`unknown opcode 0x${hex(opcode)}`);
-          const at = this.address(insn.src, insn.off, size, false);
-          this.load(insn.dst, at, size, mode === EBPF_MEMSX);
-          break;
+      const d = insn.dst;
+      const imm = insn.imm;
+      if (d > 10 || insn.src > 10) this.fail(`register r${Math.max(d, insn.src)} does not exist`);
+      pc++;
+      switch (opcode) {
+        case 0x04: // add32 K
+          lo[d] = lo[d]! + imm;
+          hi[d] = 0;
+          continue;
+        case 0x0c: // add32 X
+          lo[d] = lo[d]! + lo[insn.src]!;
+          hi[d] = 0;
+          continue;
+        case 0x14: // sub32 K
+          lo[d] = lo[d]! - imm;
+          hi[d] = 0;
+          continue;
+        case 0x1c: // sub32 X
+          lo[d] = lo[d]! - lo[insn.src]!;
+          hi[d] = 0;
+          continue;
+        case 0x24: // mul32 K
+          lo[d] = Math.imul(lo[d]!, imm);
+          hi[d] = 0;
+          continue;
+        case 0x2c: // mul32 X
+          lo[d] = Math.imul(lo[d]!, lo[insn.src]!);
+          hi[d] = 0;
+          continue;
+        case 0x44: // or32 K
+          lo[d] = lo[d]! | imm;
+          hi[d] = 0;
+          continue;
+        case 0x4c: // or32 X
+          lo[d] = lo[d]! | lo[insn.src]!;
+          hi[d] = 0;
+          continue;
+        case 0x54: // and32 K
+          lo[d] = lo[d]! & imm;
+          hi[d] = 0;
+          continue;
+        case 0x5c: // and32 X
+          lo[d] = lo[d]! & lo[insn.src]!;
+          hi[d] = 0;
+          continue;
+        case 0x64: // lsh32 K
+          lo[d] = lo[d]! << (imm & 31);
+          hi[d] = 0;
+          continue;
+        case 0x6c: // lsh32 X
+          lo[d] = lo[d]! << (lo[insn.src]! & 31);
+          hi[d] = 0;
+          continue;
+        case 0x74: // rsh32 K
+          lo[d] = lo[d]! >>> (imm & 31);
+          hi[d] = 0;
+          continue;
+        case 0x7c: // rsh32 X
+          lo[d] = lo[d]! >>> (lo[insn.src]! & 31);
+          hi[d] = 0;
+          continue;
+        case 0x84: // neg32
+          lo[d] = -lo[d]!;
+          hi[d] = 0;
+          continue;
+        case 0xa4: // xor32 K
+          lo[d] = lo[d]! ^ imm;
+          hi[d] = 0;
+          continue;
+        case 0xac: // xor32 X
+          lo[d] = lo[d]! ^ lo[insn.src]!;
+          hi[d] = 0;
+          continue;
+        case 0xb4: // mov32 K
+          lo[d] = imm;
+          hi[d] = 0;
+          continue;
+        case 0xb7: // mov K
+          lo[d] = imm;
+          hi[d] = imm < 0 ? 0xffffffff : 0;
+          continue;
+        case 0xbc: // mov32 X (movsx, with an offset, is generic)
+          if (insn.off !== 0) break;
+          lo[d] = lo[insn.src]!;
+          hi[d] = 0;
+          continue;
+        case 0xbf: // mov X
+          if (insn.off !== 0) break;
+          lo[d] = lo[insn.src]!;
+          hi[d] = hi[insn.src]!;
+          continue;
+        case 0x05: // ja
+          pc += insn.off;
+          continue;
+        case 0x15: // jeq jne jgt jge jlt jle jset, K and X
+        case 0x1d:
+        case 0x55:
+        case 0x5d:
+        case 0x25:
+        case 0x2d:
+        case 0x35:
+        case 0x3d:
+        case 0xa5:
+        case 0xad:
+        case 0xb5:
+        case 0xbd:
+        case 0x45:
+        case 0x4d: {
+          const isX = (opcode & 0x08) !== 0;
+          const bLo = isX ? lo[insn.src]! : imm >>> 0;
+          const bHi = isX ? hi[insn.src]! : imm < 0 ? 0xffffffff : 0;
+          if (unsignedCondition(opcode & 0xf0, hi[d]!, lo[d]!, bHi, bLo)) pc += insn.off;
+          continue;
         }
-        case EBPF_ST:
-        case EBPF_STX:
-          this.store(insn);
-          break;
-        case EBPF_LD:
-          if (opcode === EBPF_OP_LDDW) {
-            const next = prog[pc + 1];
-            if (!next || insn.src !== 0) this.fail(insn.src !== 0 ? `lddw with src ${insn.src} is not supported` : 'lddw without its second slot');
-            this.setBig(insn.dst, lddwValue(insn, next));
-            this.pc = pc + 2;
-          }
+        case 0x61: // ldxw
+          lo[d] = view.getUint32(this.address(insn.src, insn.off, 4, false), true);
+          hi[d] = 0;
+          continue;
+        case 0x63: // stxw
+          view.setUint32(this.address(d, insn.off, 4, true), lo[insn.src]!, true);
+          continue;
+        case 0x62: // stw
+          view.setUint32(this.address(d, insn.off, 4, true), imm, true);
+          continue;
+        case 0x20: // legacy packet loads ldabs w/h/b, ldind w/h/b: outside the packet ends with 0
+        case 0x28:
+        case 0x30:
+        case 0x40:
+        case 0x48:
+        case 0x50:
+          if (this.legacyLoad(insn)) continue;
+          lo[0] = 0;
+          hi[0] = 0;
+          return;
+        case 0x95: // exit
+          if (this.frames.length === 0) return;
           break;
       }
+      this.pc = pc;
+      if (!this.generic(insn)) return;
+      pc = this.pc;
     }
   }
 
-  /**
-   * The instructions translated classic programs use, with literal opcodes (some module loaders turn
-   * every use of an imported constant into a property read, which a hot loop cannot afford). Returns
-   * false for everything else, which the generic code below handles; `exit` of the outermost frame
-   * is left to the caller.
-   */
-  private fastStep(insn: EbpfInsn, opcode: number): boolean {
-    const { lo, hi } = this;
-    const d = insn.dst;
-    const imm = insn.imm;
-    switch (opcode) {
-      case 0x04: // add32 K
-        lo[d] = lo[d]! + imm;
+  /** What run() does not handle inline. Returns false when the program stops (unwind: r0 = 0). */
+  private generic(insn: EbpfInsn): boolean {
+    const opcode = insn.opcode;
+    switch (ebpfClass(opcode)) {
+      case EBPF_ALU:
+        this.alu32(insn);
         break;
-      case 0x0c: // add32 X
-        lo[d] = lo[d]! + lo[insn.src]!;
+      case EBPF_ALU64:
+        this.alu64(insn);
         break;
-      case 0x14: // sub32 K
-        lo[d] = lo[d]! - imm;
+      case EBPF_JMP:
+      case EBPF_JMP32:
+        if (opcode === EBPF_OP_EXIT) {
+          const frame = this.frames.pop()!; // the outermost exit is handled in run()
+          for (let r = 6; r <= 10; r++) this.setReg(r, frame.saved[2 * (r - 6)]!, frame.saved[2 * (r - 6) + 1]!);
+          this.pc = frame.returnPc;
+        } else if (opcode === EBPF_OP_CALL || opcode === EBPF_OP_CALLX) {
+          if (this.call(insn)) {
+            this.setReg(0, 0, 0);
+            return false;
+          }
+        } else {
+          this.jump(insn);
+        }
         break;
-      case 0x1c: // sub32 X
-        lo[d] = lo[d]! - lo[insn.src]!;
+      case EBPF_LDX: {
+        const size = ebpfSizeBytes(opcode);
+        const mode = ebpfMode(opcode);
+        if (mode !== EBPF_MEM && !(mode === EBPF_MEMSX && size !== 8)) this.fail(`unknown opcode 0x${hex(opcode)}`);
+        const at = this.address(insn.src, insn.off, size, false);
+        this.load(insn.dst, at, size, mode === EBPF_MEMSX);
         break;
-      case 0x24: // mul32 K
-        lo[d] = Math.imul(lo[d]!, imm);
-        break;
-      case 0x2c: // mul32 X
-        lo[d] = Math.imul(lo[d]!, lo[insn.src]!);
-        break;
-      case 0x44: // or32 K
-        lo[d] = lo[d]! | imm;
-        break;
-      case 0x4c: // or32 X
-        lo[d] = lo[d]! | lo[insn.src]!;
-        break;
-      case 0x54: // and32 K
-        lo[d] = lo[d]! & imm;
-        break;
-      case 0x5c: // and32 X
-        lo[d] = lo[d]! & lo[insn.src]!;
-        break;
-      case 0x64: // lsh32 K
-        lo[d] = lo[d]! << (imm & 31);
-        break;
-      case 0x6c: // lsh32 X
-        lo[d] = lo[d]! << (lo[insn.src]! & 31);
-        break;
-      case 0x74: // rsh32 K
-        lo[d] = lo[d]! >>> (imm & 31);
-        break;
-      case 0x7c: // rsh32 X
-        lo[d] = lo[d]! >>> (lo[insn.src]! & 31);
-        break;
-      case 0x84: // neg32
-        lo[d] = -lo[d]!;
-        break;
-      case 0xa4: // xor32 K
-        lo[d] = lo[d]! ^ imm;
-        break;
-      case 0xac: // xor32 X
-        lo[d] = lo[d]! ^ lo[insn.src]!;
-        break;
-      case 0xb4: // mov32 K
-        lo[d] = imm;
-        break;
-      case 0xbc: // mov32 X (not movsx)
-        if (insn.off !== 0) return false;
-        lo[d] = lo[insn.src]!;
-        break;
-      case 0xbf: // mov X (not movsx)
-        if (insn.off !== 0) return false;
-        lo[d] = lo[insn.src]!;
-        hi[d] = hi[insn.src]!;
-        return true;
-      case 0xb7: // mov K
-        lo[d] = imm;
-        hi[d] = imm < 0 ? 0xffffffff : 0;
-        return true;
-      case 0x05: // ja
-        this.pc += insn.off;
-        return true;
-      case 0x15: // jeq K
-      case 0x1d: // jeq X
-      case 0x55: // jne K
-      case 0x5d: // jne X
-      case 0x25: // jgt K
-      case 0x2d: // jgt X
-      case 0x35: // jge K
-      case 0x3d: // jge X
-      case 0xa5: // jlt K
-      case 0xad: // jlt X
-      case 0xb5: // jle K
-      case 0xbd: // jle X
-      case 0x45: // jset K
-      case 0x4d: {
-        // jset X
-        const isX = (opcode & 0x08) !== 0;
-        const bLo = isX ? lo[insn.src]! : imm >>> 0;
-        const bHi = isX ? hi[insn.src]! : imm < 0 ? 0xffffffff : 0;
-        if (unsignedCondition(opcode & 0xf0, hi[d]!, lo[d]!, bHi, bLo)) this.pc += insn.off;
-        return true;
       }
-      case 0x61: // ldxw
-        lo[d] = this.view.getUint32(this.address(insn.src, insn.off, 4, false), true);
+      case EBPF_ST:
+      case EBPF_STX:
+        this.store(insn);
         break;
-      case 0x63: // stxw
-        this.view.setUint32(this.address(d, insn.off, 4, true), lo[insn.src]!, true);
-        return true;
-      case 0x62: // stw
-        this.view.setUint32(this.address(d, insn.off, 4, true), imm, true);
-        return true;
-      default:
-        return false;
+      default: {
+        // class LD: lddw (run() handles the legacy packet loads)
+        const next = this.prog[this.at + 1];
+        if (opcode !== EBPF_OP_LDDW) this.fail(`unknown opcode 0x${hex(opcode)}`);
+        if (!next || insn.src !== 0) this.fail(insn.src !== 0 ? `lddw with src ${insn.src} is not supported` : 'lddw without its second slot');
+        this.setBig(insn.dst, lddwValue(insn, next));
+        this.pc = this.at + 2;
+      }
     }
-    hi[d] = 0;
     return true;
   }
 
@@ -595,13 +656,14 @@ class Machine {
   private address(reg: number, off: number, size: number, write: boolean): number {
     if (this.hi[reg] !== EBPF_POINTER_HI) this.fail(`access through r${reg}, which holds no valid pointer`);
     const at = this.lo[reg]! + off;
-    for (const region of this.regions) {
-      if (at >= region.start && at + size <= region.end) {
-        if (write && !region.writable) this.fail(`write to the read-only context at offset ${at - region.start}`);
-        return at;
-      }
-    }
-    return this.fail(`${size}-byte ${write ? 'write' : 'read'} at r${reg}${off < 0 ? off : `+${off}`} is out of bounds`);
+    const end = at + size;
+    const inside =
+      (at >= this.stackStart && end <= this.stackEnd) ||
+      (at >= this.memStart && end <= this.stackStart) ||
+      (at >= this.ctxStart && end <= this.memStart);
+    if (!inside) this.fail(`${size}-byte ${write ? 'write' : 'read'} at r${reg}${off < 0 ? off : `+${off}`} is out of bounds`);
+    if (write && end <= this.memStart) this.fail(`write to the read-only context at offset ${at - this.ctxStart}`);
+    return at;
   }
 
   private load(dst: number, at: number, size: number, signExtend: boolean): void {
@@ -709,7 +771,7 @@ class Machine {
    * bytes lie outside the packet: the program then ends returning 0.
    */
   private legacyLoad(insn: EbpfInsn): boolean {
-    // literal opcodes, as in fastStep: 0x20/0x28/0x30 ABS w/h/b, 0x40/0x48/0x50 IND w/h/b
+    // literal opcodes, as in run(): 0x20/0x28/0x30 ABS w/h/b, 0x40/0x48/0x50 IND w/h/b
     const opcode = insn.opcode;
     const ind = opcode === 0x40 || opcode === 0x48 || opcode === 0x50;
     if (!ind && opcode !== 0x20 && opcode !== 0x28 && opcode !== 0x30) this.fail(`unknown opcode 0x${hex(opcode)}`);

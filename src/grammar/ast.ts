@@ -65,7 +65,10 @@ export interface IdPrimitive {
   kind: 'id';
   q: Qualifiers;
   id: Id;
-  /** true when the qualifiers were inherited from the previous primitive */
+  /**
+   * true when the qualifiers were inherited from the previous primitive (`b` in `host a or b`);
+   * false for ids written after their own qualifiers, including each id of a list `host (a or b)`
+   */
   inherited: boolean;
   /** the whole primitive (qualifiers and id); for an inherited id or a member of `host (a or b)`, the id alone */
   span: Span;

@@ -47,7 +47,7 @@ export function isCExpr(n: CExpr | CId): n is CExpr {
   return CEXPR_KINDS.has(n.t);
 }
 
-export const tokSpan = (t: Token): Span => ({ start: t.offset, end: t.offset + t.text.length });
+const tokSpan = (t: Token): Span => ({ start: t.offset, end: t.offset + t.text.length });
 const join = (a: Span, b: Span): Span => ({ start: a.start, end: b.end });
 const leaf = (expr: Expr): CExpr => ({ t: 'leaf', expr, span: expr.span });
 

@@ -96,29 +96,34 @@ function longest(rules: RegExp[], s: string, at: number): number {
   return best;
 }
 
-function makeToken(type: string, value: string, text: string, offset: number): Token {
-  return { type, value, text, offset, line: 1, col: offset + 1, lineBreaks: 0 };
+function makeToken(type: string, value: string, text: string, offset: number, extra?: Partial<Token>): Token {
+  return { type, value, text, offset, line: 1, col: offset + 1, lineBreaks: 0, ...extra };
 }
 
 function lexError(text: string, offset: number, error: string): Token {
-  return { ...makeToken('LEXERR', text, text, offset), error };
+  return makeToken('LEXERR', text, text, offset, { error });
 }
 
 function numberToken(text: string, offset: number, value: number): Token {
-  return { ...makeToken('NUM', text, text, offset), num: value };
+  return makeToken('NUM', text, text, offset, { num: value });
 }
+
+/** Only a name can start with a letter that is not a hex digit: no need to try the other rules. */
+const NAME_ONLY_START = /[G-Zg-z]/;
 
 /** The token of one longest match at `at` inside a word run (which holds only [-_.:0-9A-Za-z]). */
 function scanWordToken(word: string, at: number, base: number): Token {
   const offset = base + at;
-  const candidates: Array<[kind: string, length: number]> = [
-    ['MAC', longest(MAC_RULES, word, at)],
-    ['NUM', matchLength(NUM_RULE, word, at)],
-    ['HID', matchLength(HID_RULE, word, at)],
-    ['HID6', word.includes(':', at) ? longest(V6_RULES, word, at) : 0],
-    ['BOGUS', matchLength(BOGUS_MAC_RULE, word, at)],
-    ['ID', matchLength(ID_RULE, word, at)],
-  ];
+  const candidates: Array<[kind: string, length: number]> = NAME_ONLY_START.test(word[at]!)
+    ? [['ID', matchLength(ID_RULE, word, at)]]
+    : [
+      ['MAC', longest(MAC_RULES, word, at)],
+      ['NUM', matchLength(NUM_RULE, word, at)],
+      ['HID', matchLength(HID_RULE, word, at)],
+      ['HID6', word.includes(':', at) ? longest(V6_RULES, word, at) : 0],
+      ['BOGUS', matchLength(BOGUS_MAC_RULE, word, at)],
+      ['ID', matchLength(ID_RULE, word, at)],
+    ];
   let [kind, length] = candidates[0]!;
   for (const [k, l] of candidates) {
     if (l > length) [kind, length] = [k, l];
@@ -134,7 +139,7 @@ function scanWordToken(word: string, at: number, base: number): Token {
   if (kw) return makeToken(kw[0], kw[1], text, offset);
   switch (kind) {
     case 'MAC':
-      return { ...makeToken('EID', text, text, offset), bytes: parseMac(text) };
+      return makeToken('EID', text, text, offset, { bytes: parseMac(text) });
     case 'NUM': {
       const r = parseNumber(text);
       return 'value' in r ? numberToken(text, offset, r.value) : lexError(text, offset, r.error);
@@ -144,7 +149,7 @@ function scanWordToken(word: string, at: number, base: number): Token {
     case 'HID6': {
       const bytes = parseIPv6(text);
       return bytes
-        ? { ...makeToken('HID6', text, text, offset), bytes }
+        ? makeToken('HID6', text, text, offset, { bytes })
         : lexError(text, offset, `invalid IPv6 address ${text}`);
     }
     case 'BOGUS':
@@ -180,7 +185,7 @@ function chunkTokens(chunk: moo.Token): Token[] | undefined {
     case 'escaped':
       return [makeToken('ID', text.slice(1), text, offset)];
     case 'aid':
-      return [{ ...makeToken('AID', text, text, offset), num: parseInt(text.slice(1), 16) }];
+      return [makeToken('AID', text, text, offset, { num: parseInt(text.slice(1), 16) })];
     case 'boolop':
       return [makeToken(text === '&&' ? 'AND' : 'OR', text === '&&' ? 'and' : 'or', text, offset)];
     case 'punct': {

@@ -1,7 +1,9 @@
 // Reading each corpus file and writing it back as pcap and pcapng gives files libpcap reads to the same packets.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCaptureWriter, readBatches, type CaptureWriterOptions } from '../../src/capture/index.js';
 import { oracleAvailable } from '../support/oracle.js';
@@ -33,7 +35,8 @@ describe.runIf(oracleAvailable())('round trip through our writers', () => {
     it(`${format} with ${precision} timestamps: libpcap reads back the packets we read`, async () => {
       const differences: string[] = [];
       let compared = 0;
-      for (const c of readable) {
+      // Microsecond output differs only in the truncation: every 5th file is enough for it.
+      for (const c of precision === 'us' ? readable.filter((_, i) => i % 5 === 0) : readable) {
         const original = await ourReading(c.path);
         if (original.refused) continue;
         // pcap holds seconds in 32 bits; pcapng's 64-bit ticks hold any time of the corpus.
@@ -47,9 +50,23 @@ describe.runIf(oracleAvailable())('round trip through our writers', () => {
         compared++;
       }
       expect(differences).toEqual([]);
-      expect(compared).toBeGreaterThan(600);
+      expect(compared).toBeGreaterThan(precision === 'us' ? 120 : 600);
     });
   }
+
+  it('tcpdump itself reads back what we write', async () => {
+    // The checks above use libpcap through the oracle; this one goes through the tcpdump binary once a format.
+    const source = allCaptures().find((c) => c.file === 'OSPFv2_Capture_FINAL.pcapng')!;
+    const original = await ourReading(source.path);
+    for (const format of ['pcap', 'pcapng'] as const) {
+      const out = path.join(dir, `tcpdump-check.${format}`);
+      await copy(source.path, out, { format, precision: 'ns' });
+      const run = spawnSync('tcpdump', ['-r', out, '-w', '-'], { maxBuffer: 1 << 26 });
+      expect(run.status, String(run.stderr)).toBe(0);
+      const back = await ourReading(Readable.from([run.stdout]));
+      expect(packetDifference(original.packets, back.packets)).toBeUndefined();
+    }
+  });
 
   it('pcapng keeps the several link types of crafted/multi-interface.pcapng', async () => {
     const multi = allCaptures().find((c) => c.file === 'crafted/multi-interface.pcapng')!;

@@ -171,11 +171,13 @@ const programArb: fc.Arbitrary<GenProgram> = fc
       maxLength: 30,
     }),
     jumps: fc.array(fc.tuple(jumpOp, fc.nat(), fc.nat()), { maxLength: 8 }),
-    loop: fc.option(fc.tuple(fc.integer({ min: 1, max: 12 }), fc.nat()), { nil: undefined }),
-    call: fc.option(fc.array(aluItem, { minLength: 1, maxLength: 5 }), { nil: undefined }),
+    loop: fc.option(fc.tuple(fc.integer({ min: 1, max: 12 }), fc.nat()), { nil: undefined, freq: 2 }),
+    // now and then a loop that never ends: both executors must stop it at the same budget
+    spin: fc.nat({ max: 15 }),
+    call: fc.option(fc.array(aluItem, { minLength: 1, maxLength: 5 }), { nil: undefined, freq: 2 }),
     mem: fc.uint8Array({ minLength: MEM_LEN, maxLength: MEM_LEN }),
   })
-  .map(({ init, body, jumps, loop, call, mem }) => {
+  .map(({ init, body, jumps, loop, spin, call, mem }) => {
     // registers r0, r2..r9 get values (r9 is the loop counter)
     const prologue: Item[] = [0, 2, 3, 4, 5, 6, 7, 8].map((r, k) =>
       init[k]![1] ? { insn: mk(EBPF_ALU64 | EBPF_MOV | EBPF_K, r, 0, 0, init[k]![0]) } : { insn: mk(EBPF_ALU | EBPF_MOV | EBPF_K, r, 0, 0, init[k]![0]) },
@@ -196,6 +198,7 @@ const programArb: fc.Arbitrary<GenProgram> = fc
       items.push({ insn: mk(EBPF_ALU64 | EBPF_SUB | EBPF_K, 9, 0, 0, 1) });
       items.push({ jump: mk(EBPF_JMP | EBPF_JNE | EBPF_K, 9, 0, 0, 0), to: back });
     }
+    if (spin === 0) items.push({ jump: mk(EBPF_JMP | EBPF_JA), to: bodyStart });
     let prog: EbpfInsn[];
     if (call) {
       // r0 = sub(r1..r5) before the final exit; the subprogram works on r0 and its arguments only
@@ -223,6 +226,23 @@ function expectSame(prog: EbpfInsn[], mem: Uint8Array): void {
 }
 
 describe('JIT == VM on random verifier-accepted programs', () => {
+  it('stops a loop at exactly the same instruction budget as the VM', () => {
+    // r0 = 0; r2 = 5; loop: r0 += r2; r2 -= 1; if r2 != 0 goto loop; exit  -> 2 + 5 * 3 + 1 = 18 steps
+    const prog = [
+      mk(EBPF_ALU64 | EBPF_MOV | EBPF_K, 0, 0, 0, 0),
+      mk(EBPF_ALU64 | EBPF_MOV | EBPF_K, 2, 0, 0, 5),
+      mk(EBPF_ALU64 | EBPF_ADD | EBPF_X, 0, 2),
+      mk(EBPF_ALU64 | EBPF_SUB | EBPF_K, 2, 0, 0, 1),
+      mk(EBPF_JMP | EBPF_JNE | EBPF_K, 2, 0, -3, 0),
+      mk(EBPF_JMP | EBPF_EXIT),
+    ];
+    for (const budget of [17, 18, 19]) {
+      const vm = outcome(() => runEbpf(prog, { budget }));
+      expect(vm).toEqual(budget < 18 ? { error: true } : { value: 15n });
+      expect(outcome(() => compileJit(prog, { budget }).runMemory(new Uint8Array(0)))).toEqual(vm);
+    }
+  });
+
   it('returns the same r0 (or both stop) for ALU32/64, JMP/JMP32, div/mod by zero, stack, memory, loops, calls', () => {
     fc.assert(
       fc.property(programArb, ({ prog, mem }) => {

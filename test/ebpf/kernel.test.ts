@@ -5,7 +5,7 @@
 // bpf() (root or CAP_BPF); otherwise the test is skipped and says why.
 import { describe, expect, it } from 'vitest';
 import { runCbpf } from '../../src/cbpf/interpreter.js';
-import { BPF_JA, BPF_JMP, type Insn } from '../../src/cbpf/insn.js';
+import { BPF_JA, BPF_JMP, SKF_AD_OFF, SKF_AD_VLAN_TAG, SKF_AD_VLAN_TAG_PRESENT, insn, type Insn } from '../../src/cbpf/insn.js';
 import { assembleEbpf } from '../../src/ebpf/asm.js';
 import { translateCbpf } from '../../src/ebpf/translate.js';
 import { runEbpfFilter } from '../../src/ebpf/vm.js';
@@ -84,4 +84,23 @@ describe('translated programs in the Linux kernel', () => {
       expect(accepted).toBeGreaterThan(1000);
     },
   );
+
+  it.skipIf(reason !== undefined)('accepts the context reads of translated VLAN ancillary loads', () => {
+    // ld vlan_tag_present; jeq 0 -> ret 7; else ldh vlan_tag; ret a
+    const cbpf = [
+      insn(0x20, (SKF_AD_OFF + SKF_AD_VLAN_TAG_PRESENT) >>> 0),
+      insn(0x15, 0, 2, 0),
+      insn(0x28, (SKF_AD_OFF + SKF_AD_VLAN_TAG) >>> 0),
+      insn(0x16),
+      insn(0x06, 7),
+    ];
+    const prog = translateCbpf(cbpf);
+    const packets = [new Uint8Array(60), Uint8Array.from({ length: 64 }, (_, i) => i)];
+    const [r] = runInKernel([{ prog, packets }]);
+    expect(r!.socket).toEqual({ ok: true });
+    expect(r!.sched).toEqual({ ok: true });
+    // the test run's skb carries no VLAN tag: vlan_present is 0
+    expect(r!.retvals).toEqual(packets.map((p) => runEbpfFilter(prog, p)));
+    expect(r!.retvals).toEqual([7, 7]);
+  });
 });

@@ -40,6 +40,8 @@ describe('rules', () => {
     ['fetch into r10', 'lock fetch add [%r10-8], %r10\nmov %r0, 0\nexit', 0, /r10/],
     ['stack access below 512 bytes', 'mov %r0, 0\nstw [%r10-516], 0\nexit', 1, /outside the 512-byte stack/],
     ['stack access above r10', 'mov %r0, 0\nldxw %r0, [%r10-2]\nexit', 1, /outside the 512-byte stack/],
+    ['stack access through a copy of r10', 'mov %r0, 0\nmov %r2, %r10\nadd %r2, -600\nstb [%r2+80], 1\nexit', 3, /r10-520 \(through r2\)/],
+    ['stack access through a moved copy of r10', 'mov %r0, 0\nmov %r2, %r10\nsub %r2, 8\nmov %r3, %r2\nstdw [%r3-508], 1\nexit', 4, /r10-516/],
     ['read of a register never written', 'mov %r0, %r3\nexit', 0, /reads r3/],
     ['exit without r0', 'exit', 0, /reads r0/],
     ['read written on one path only', 'jeq %r1, 0, +1\nmov %r4, 1\nmov %r0, %r4\nexit', 2, /reads r4/],
@@ -56,6 +58,10 @@ describe('rules', () => {
     expect(problems.length).toBeGreaterThan(0);
     if (pc >= 0) expect(problems[0]!.pc).toBe(pc);
     expect(problems[0]!.message).toMatch(message);
+  });
+
+  it('does not check stack accesses through a register whose frame offset differs between paths', () => {
+    expect(verifyEbpf(assembleEbpf('mov %r0, 0\nmov %r2, %r10\njeq %r1, 0, +1\nmov %r2, %r1\nstw [%r2-4], 1\nexit'))).toEqual([]);
   });
 
   it('accepts loops, local calls and registers written on every path', () => {

@@ -41,23 +41,30 @@ export function dominators(preds: readonly number[][]): Dominators {
     up[v] = d;
     for (let j = 1; j < log; j++) up[j * n + v] = up[(j - 1) * n + up[(j - 1) * n + v]];
   }
-  const children: number[][] = Array.from({ length: n }, () => []);
-  for (let v = n - 1; v > 0; v--) children[idom[v]].push(v);
+  // children lists in one array (CSR), then an iterative pre-order walk
+  const first = new Int32Array(n + 1);
+  for (let v = 1; v < n; v++) first[idom[v] + 1]++;
+  for (let v = 0; v < n; v++) first[v + 1] += first[v];
+  const fill = first.slice(0, n);
+  const children = new Int32Array(Math.max(n - 1, 0));
+  for (let v = 1; v < n; v++) children[fill[idom[v]]++] = v;
   const pre = new Int32Array(n);
   const post = new Int32Array(n);
+  const next = first.slice(0, n);
+  const stack = new Int32Array(n);
+  let top = 0;
   let counter = 0;
-  const stack: number[] = [0];
-  const next = new Int32Array(n);
+  stack[0] = 0;
   pre[0] = counter++;
-  while (stack.length) {
-    const v = stack[stack.length - 1];
-    if (next[v] < children[v].length) {
-      const c = children[v][next[v]++];
+  while (top >= 0) {
+    const v = stack[top];
+    if (next[v] < first[v + 1]) {
+      const c = children[next[v]++];
       pre[c] = counter++;
-      stack.push(c);
+      stack[++top] = c;
     } else {
       post[v] = counter;
-      stack.pop();
+      top--;
     }
   }
   return { idom, pre, post };
@@ -76,7 +83,9 @@ export interface EntryFact {
 interface Node {
   pre: number;
   post: number;
-  facts: Facts;
+  fact: EntryFact;
+  /** facts with all enclosing nodes applied, computed on first use */
+  facts: Facts | undefined;
   /** up[j]: the 2^j-th enclosing node of the same vn (binary lifting: queries stay logarithmic) */
   up: Node[];
 }
@@ -108,14 +117,12 @@ export class FactIndex {
       const f = entryFacts[v];
       if (!f) continue;
       const parent = scope.get(f.vn);
-      const base = parent ? parent.facts : NO_FACTS;
-      const facts = f.other === undefined ? refineConst(base, f.op, f.k, f.outcome) : refineValue(base, f.op, f.other, f.outcome);
       const up: Node[] = [];
       for (let a = parent; a; a = a.up[up.length - 1]) {
         up.push(a);
         if (a.up.length < up.length) break;
       }
-      const node: Node = { pre: dom.pre[v], post: dom.post[v], facts, up };
+      const node: Node = { pre: dom.pre[v], post: dom.post[v], fact: f, facts: undefined, up };
       let list = this.byVn.get(f.vn);
       if (!list) this.byVn.set(f.vn, (list = []));
       list.push(node);
@@ -141,13 +148,25 @@ export class FactIndex {
     }
     if (found < 0) return NO_FACTS;
     let node = list[found];
-    if (node.post > p) return node.facts;
+    if (node.post > p) return factsOf(node);
     // climb to the last ancestor that still ends at or before p; its parent encloses p
     for (let j = node.up.length - 1; j >= 0; j--) {
       const a = node.up[j];
       if (a && a.post <= p) node = a;
     }
     const parent = node.up[0];
-    return parent && parent.post > p ? parent.facts : NO_FACTS;
+    return parent && parent.post > p ? factsOf(parent) : NO_FACTS;
   }
+}
+
+function factsOf(node: Node): Facts {
+  const pending: Node[] = [];
+  for (let n: Node | undefined = node; n && !n.facts; n = n.up[0]) pending.push(n);
+  for (let i = pending.length - 1; i >= 0; i--) {
+    const n = pending[i];
+    const base = n.up[0]?.facts ?? NO_FACTS;
+    const f = n.fact;
+    n.facts = f.other === undefined ? refineConst(base, f.op, f.k, f.outcome) : refineValue(base, f.op, f.other, f.outcome);
+  }
+  return node.facts!;
 }

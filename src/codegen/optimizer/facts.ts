@@ -19,6 +19,19 @@ export interface Facts {
 
 const MAX_LIST = 16;
 
+/** One shape for every Facts object (object spreads would be slow on big programs). */
+function facts(f: Facts, changes: Partial<Facts>): Facts {
+  return {
+    lo: changes.lo ?? f.lo,
+    hi: changes.hi ?? f.hi,
+    ne: changes.ne ?? f.ne,
+    ones: changes.ones ?? f.ones,
+    zeros: changes.zeros ?? f.zeros,
+    anyOf: changes.anyOf ?? f.anyOf,
+    vsValue: changes.vsValue ?? f.vsValue,
+  };
+}
+
 export const NO_FACTS: Facts = { lo: 0, hi: 0xffffffff, ne: [], ones: 0, zeros: 0, anyOf: [], vsValue: new Map() };
 
 /** Outcome of `value OP k` given the facts, or undefined when unknown. */
@@ -62,15 +75,15 @@ export function refineConst(f: Facts, op: number, k: number, outcome: boolean): 
   k >>>= 0;
   switch (op) {
     case BPF_JEQ:
-      return outcome ? { ...f, lo: k, hi: k } : { ...f, ne: capped(f.ne, k) };
+      return outcome ? facts(f, { lo: k, hi: k }) : facts(f, { ne: capped(f.ne, k) });
     case BPF_JGT:
-      return outcome ? (k === 0xffffffff ? f : { ...f, lo: Math.max(f.lo, k + 1) }) : { ...f, hi: Math.min(f.hi, k) };
+      return outcome ? (k === 0xffffffff ? f : facts(f, { lo: Math.max(f.lo, k + 1) })) : facts(f, { hi: Math.min(f.hi, k) });
     case BPF_JGE:
-      return outcome ? { ...f, lo: Math.max(f.lo, k) } : k === 0 ? f : { ...f, hi: Math.min(f.hi, k - 1) };
+      return outcome ? facts(f, { lo: Math.max(f.lo, k) }) : k === 0 ? f : facts(f, { hi: Math.min(f.hi, k - 1) });
     case BPF_JSET:
-      if (!outcome) return { ...f, zeros: (f.zeros | k) >>> 0 };
-      if (k !== 0 && (k & (k - 1)) === 0) return { ...f, ones: (f.ones | k) >>> 0 };
-      return { ...f, anyOf: capped(f.anyOf, k) };
+      if (!outcome) return facts(f, { zeros: (f.zeros | k) >>> 0 });
+      if (k !== 0 && (k & (k - 1)) === 0) return facts(f, { ones: (f.ones | k) >>> 0 });
+      return facts(f, { anyOf: capped(f.anyOf, k) });
     default:
       return f;
   }
@@ -79,5 +92,5 @@ export function refineConst(f: Facts, op: number, k: number, outcome: boolean): 
 export function refineValue(f: Facts, op: number, other: Vn, outcome: boolean): Facts {
   const vsValue = new Map(f.vsValue);
   vsValue.set(`${op}:${other}`, outcome);
-  return { ...f, vsValue };
+  return facts(f, { vsValue });
 }

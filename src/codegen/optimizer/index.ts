@@ -43,22 +43,21 @@ export function optimize(prog: readonly Insn[]): Insn[] {
   if ('unsupported' in built) return prog.map((i) => ({ ...i }));
   let root = simplify(built.root);
   const lowered = lowerSets(root);
-  if (lowered) root = simplify(lowered);
+  // one more pass: drops reloads at the new entries, merges search trees that came out identical
+  if (lowered) root = simplify(lowered, 1);
   if (rejectsAll(root)) throw new RejectsAllPacketsError();
   return emitWide(root);
 }
 
-function simplify(root: Block): Block {
-  let last = '';
-  for (let pass = 0; pass < MAX_PASSES; pass++) {
+function simplify(root: Block, passes = MAX_PASSES): Block {
+  for (let pass = 0; pass < passes; pass++) {
     const vt = new ValueTable();
     const g = numberValues(vt, analyseGraph(topoOrder(root)));
-    const liveIn = removeDeadStatements(vt, g);
-    threadJumps(vt, g, liveIn);
-    root = mergeBlocks(root);
-    const signature = JSON.stringify(emitWide(root));
-    if (signature === last) break;
-    last = signature;
+    const dead = removeDeadStatements(vt, g);
+    const threaded = threadJumps(vt, g, dead.liveIn);
+    const merged = mergeBlocks(root);
+    root = merged.root;
+    if (!g.changed && !dead.changed && !threaded && !merged.changed) break;
   }
   return root;
 }

@@ -1,10 +1,11 @@
 // Layout of a wide program into classic BPF's 8-bit conditional offsets. A conditional jump
-// whose target is more than 255 instructions away goes through a trampoline: a copy of the
-// target when that is a `ret`, else a `ja` (32-bit offset). A trampoline can sit after any jump
-// or return (control never falls into it), so it is placed as far forward as the jump allows and
-// shared by every later jump to the same target that still reaches it. Insertions lengthen other
-// jumps, so rounds repeat until every offset fits.
-import { BPF_CLASS, BPF_JA, BPF_JMP, BPF_OP, BPF_RET, type Insn } from '../../cbpf/insn.js';
+// whose target is more than 255 instructions away goes through a trampoline, a `ja` (32-bit
+// offset; not a copy of a target `ret`: Linux's scratch-memory check would carry what it knows
+// after that `ret` into the next instruction). A trampoline can sit after any jump (control
+// never falls into it), so it is placed as far forward as the jump allows and shared by
+// every later jump to the same target that still reaches it. Insertions lengthen other jumps, so
+// rounds repeat until every offset fits.
+import { BPF_CLASS, BPF_JA, BPF_JMP, BPF_OP, type Insn } from '../../cbpf/insn.js';
 
 const MAX_OFFSET = 255;
 /** Distance kept free for trampolines inserted in the same round between a jump and its trampoline. */
@@ -19,8 +20,8 @@ interface Node {
 
 const isJa = (i: Insn): boolean => i.code === (BPF_JMP | BPF_JA);
 const isCondJump = (i: Insn): boolean => BPF_CLASS(i.code) === BPF_JMP && BPF_OP(i.code) !== BPF_JA;
-/** Control never runs from this instruction into the next one. */
-const endsFlow = (i: Insn): boolean => BPF_CLASS(i.code) === BPF_JMP || BPF_CLASS(i.code) === BPF_RET;
+/** Control never runs from this jump into the next instruction (a `ret` would do too, but see above). */
+const endsFlow = (i: Insn): boolean => BPF_CLASS(i.code) === BPF_JMP;
 
 /** Same program with every conditional offset ≤ 255 (input: forward conditional jumps, any offsets). */
 export function layout(prog: readonly Insn[]): Insn[] {
@@ -67,10 +68,7 @@ function withTrampolines(nodes: Node[]): Node[] | undefined {
       // the furthest point in reach where control does not fall through
       let after = Math.min(i + MAX_OFFSET - SLACK, nodes.length - 1);
       while (after > i && !endsFlow(nodes[after].insn)) after--;
-      const tramp: Node =
-        BPF_CLASS(target.insn.code) === BPF_RET
-          ? { insn: { ...target.insn } }
-          : { insn: { code: BPF_JMP | BPF_JA, jt: 0, jf: 0, k: 0 }, jt: target };
+      const tramp: Node = { insn: { code: BPF_JMP | BPF_JA, jt: 0, jf: 0, k: 0 }, jt: target };
       const list = pending.get(nodes[after]) ?? [];
       list.push(tramp);
       pending.set(nodes[after], list);

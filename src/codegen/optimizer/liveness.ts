@@ -5,7 +5,7 @@ import {
   BPF_ALU, BPF_CLASS, BPF_DIV, BPF_K, BPF_LD, BPF_LDX, BPF_MOD, BPF_MODE, BPF_ABS, BPF_MSH, BPF_IND, BPF_OP,
   BPF_RVAL, BPF_A, BPF_SRC, BPF_X, SKF_AD_OFF, BPF_JMP, BPF_JSET, BPF_JEQ, BPF_JGT, BPF_AND, BPF_SUB, type Insn,
 } from '../../cbpf/insn.js';
-import { isCond, isRet, successors, type Block } from './cfg.js';
+import { isCond, isRet, type Block } from './cfg.js';
 import type { Graph } from './numbering.js';
 import { foldIndexOffset, fuseCompare } from './peephole.js';
 import { A_ATOM, X_ATOM, fixedLoadExtent, stmtDef, stmtUses, type State, type ValueTable } from './values.js';
@@ -44,21 +44,22 @@ export function blockLiveIn(b: Block, liveOut: number): number {
   return live;
 }
 
-export function liveOutOf(b: Block, g: Pick<Graph, 'index'>, liveIn: number[]): number {
-  let out = 0;
-  for (const s of successors(b)) out |= liveIn[g.index.get(s)!];
-  return out;
+export function liveOutOf(b: Block, liveIn: number[]): number {
+  return b.jt ? liveIn[b.jt.id] | liveIn[b.jf!.id] : 0;
 }
 
-/** Removes dead statements (in place); returns live-in per block. */
-export function removeDeadStatements(vt: ValueTable, g: Graph): number[] {
+/** Removes dead statements (in place); returns live-in per block and whether anything changed. */
+export function removeDeadStatements(vt: ValueTable, g: Graph): { liveIn: number[]; changed: boolean } {
   const n = g.order.length;
+  let changed = false;
   const liveIn: number[] = new Array(n).fill(0);
   for (let i = n - 1; i >= 0; i--) {
     const b = g.order[i];
     // whatever a block that returns 0 computes cannot change the verdict
     if (isRet(b) && BPF_RVAL(b.code) === BPF_K && b.k === 0) b.stmts = [];
-    const liveOut = liveOutOf(b, g, liveIn);
+    const liveOut = liveOutOf(b, liveIn);
+    const size = b.stmts.length;
+    const code = b.code;
     fuseCompare(vt, b, liveOut, g.exit[i]);
     foldIndexOffset(vt, b, liveOut, g.entry[i]);
     const safe: boolean[] = [];
@@ -77,9 +78,10 @@ export function removeDeadStatements(vt: ValueTable, g: Graph): number[] {
       kept.push(s);
       live = (live & ~def) | stmtUses(s);
     }
+    if (kept.length !== size || b.code !== code) changed = true;
     b.stmts = kept.reverse();
     liveIn[i] = live;
   }
-  return liveIn;
+  return { liveIn, changed };
 }
 

@@ -4,32 +4,51 @@
 import { isGoto, isRet, topoOrder, type Block } from './cfg.js';
 import { setGoto } from './numbering.js';
 
-/** Returns the new root; blocks are rewired in place. */
-export function mergeBlocks(root: Block): Block {
+function sameBlock(a: Block, b: Block): boolean {
+  if (a.code !== b.code || a.k !== b.k || a.jt !== b.jt || a.jf !== b.jf || a.stmts.length !== b.stmts.length) return false;
+  return a.stmts.every((s, i) => s.code === b.stmts[i].code && s.k === b.stmts[i].k);
+}
+
+function hashBlock(b: Block): number {
+  let h = Math.imul(b.code, 0x9e3779b1) ^ b.k;
+  h = Math.imul(h ^ (b.jt ? b.jt.id : -1), 0x85ebca6b);
+  h = Math.imul(h ^ (b.jf ? b.jf.id : -1), 0xc2b2ae35);
+  for (const s of b.stmts) h = Math.imul(h ^ s.code, 0x27d4eb2f) ^ s.k;
+  return h;
+}
+
+/** Returns the new root and whether anything changed; blocks are rewired in place. */
+export function mergeBlocks(root: Block): { root: Block; changed: boolean } {
   const order = topoOrder(root);
-  const canon = new Map<Block, Block>();
-  const byKey = new Map<string, Block>();
-  const ids = new Map<Block, number>();
+  order.forEach((b, i) => (b.id = i));
+  // canonical block of each block, by id; representatives keep their id
+  const canon: Block[] = new Array(order.length);
+  const buckets = new Map<number, Block[]>();
+  let changed = false;
   for (let i = order.length - 1; i >= 0; i--) {
     const b = order[i];
     if (!isRet(b)) {
-      b.jt = canon.get(b.jt!)!;
-      b.jf = canon.get(b.jf!)!;
+      const jt = canon[b.jt!.id];
+      const jf = canon[b.jf!.id];
+      if (jt !== b.jt || jf !== b.jf) changed = true;
+      b.jt = jt;
+      b.jf = jf;
       if (b.jt === b.jf && !isGoto(b)) setGoto(b, b.jt);
       if (isGoto(b) && b.stmts.length === 0) {
-        canon.set(b, b.jt);
+        changed = true;
+        canon[i] = b.jt;
         continue;
       }
     }
-    const stmts = b.stmts.map((s) => `${s.code},${s.k}`).join(';');
-    const key = `${stmts}|${b.code},${b.k}|${b.jt ? ids.get(b.jt) : ''},${b.jf ? ids.get(b.jf) : ''}`;
-    let rep = byKey.get(key);
+    const h = hashBlock(b);
+    let bucket = buckets.get(h);
+    if (!bucket) buckets.set(h, (bucket = []));
+    let rep = bucket.find((c) => sameBlock(c, b));
     if (!rep) {
       rep = b;
-      byKey.set(key, b);
-      ids.set(b, ids.size);
-    }
-    canon.set(b, rep);
+      bucket.push(b);
+    } else changed = true;
+    canon[i] = rep;
   }
-  return canon.get(root)!;
+  return { root: canon[0], changed };
 }

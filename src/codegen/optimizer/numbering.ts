@@ -3,16 +3,16 @@
 // holds, constant propagation and folding, and branches on constants turned into gotos.
 import {
   BPF_A, BPF_CLASS, BPF_IMM, BPF_JEQ, BPF_JGE, BPF_JGT, BPF_JSET, BPF_K, BPF_LD, BPF_LDX, BPF_MISC, BPF_MODE,
-  BPF_OP, BPF_RET, BPF_RVAL, BPF_SRC, BPF_X, BPF_ALU, BPF_JMP, type Insn,
+  BPF_OP, BPF_RET, BPF_RVAL, BPF_SRC, BPF_X, BPF_ALU, BPF_JMP, BPF_TAX, BPF_TXA, type Insn,
 } from '../../cbpf/insn.js';
-import { JA, isCond, isRet, successors, type Block } from './cfg.js';
+import { JA, isCond, isRet, type Block } from './cfg.js';
 import { dominators, type Dominators } from './dominators.js';
-import { A_ATOM, N_ATOMS, X_ATOM, evalStmt, fixedLoadExtent, type State, type ValueTable, type Vn } from './values.js';
+import { narrowLoads } from './peephole.js';
+import { A_ATOM, N_ATOMS, X_ATOM, evalStmt, fixedLoadExtent, immLoad, type State, type ValueTable, type Vn } from './values.js';
 
 /** The graph of one optimizer pass and what the forward pass learnt about it. */
 export interface Graph {
   order: Block[];
-  index: Map<Block, number>;
   preds: number[][];
   dom: Dominators;
   /** state at the start and at the end of each block's statements */
@@ -21,15 +21,23 @@ export interface Graph {
   /** bytes [0, extent) of the packet are known present at block entry / exit */
   extentIn: number[];
   extentOut: number[];
+  /** the forward pass rewrote something */
+  changed: boolean;
 }
 
-export function analyseGraph(order: Block[]): Pick<Graph, 'order' | 'index' | 'preds' | 'dom'> {
-  const index = new Map<Block, number>(order.map((b, i) => [b, i]));
-  const preds: number[][] = order.map(() => []);
-  order.forEach((b, i) => {
-    for (const s of successors(b)) preds[index.get(s)!].push(i);
-  });
-  return { order, index, preds, dom: dominators(preds) };
+export function analyseGraph(order: Block[]): Pick<Graph, 'order' | 'preds' | 'dom'> {
+  const preds: number[][] = new Array(order.length);
+  for (let i = 0; i < order.length; i++) {
+    order[i].id = i;
+    preds[i] = [];
+  }
+  for (let i = 0; i < order.length; i++) {
+    const b = order[i];
+    if (!b.jt) continue;
+    preds[b.jt.id].push(i);
+    if (b.jf !== b.jt) preds[b.jf!.id].push(i);
+  }
+  return { order, preds, dom: dominators(preds) };
 }
 
 /** Outcome of a comparison of two constants. */
@@ -43,11 +51,11 @@ export function compareConst(op: number, a: number, b: number): boolean {
   }
 }
 
-function mergeStates(vt: ValueTable, states: State[]): State {
-  const out = states[0].slice();
+function mergeStates(vt: ValueTable, exit: State[], preds: number[]): State {
+  const out = exit[preds[0]].slice();
   for (let a = 0; a < N_ATOMS; a++) {
-    for (let i = 1; i < states.length; i++) {
-      if (states[i][a] !== out[a]) {
+    for (let i = 1; i < preds.length; i++) {
+      if (exit[preds[i]][a] !== out[a]) {
         out[a] = vt.opaque();
         break;
       }
@@ -56,39 +64,43 @@ function mergeStates(vt: ValueTable, states: State[]): State {
   return out;
 }
 
-const constLoad = (dest: number, value: number): Insn => ({
-  code: (dest === X_ATOM ? BPF_LDX : BPF_LD) | BPF_IMM,
-  jt: 0,
-  jf: 0,
-  k: value >>> 0,
-});
-
 const isImmLoad = (s: Insn): boolean =>
   (BPF_CLASS(s.code) === BPF_LD || BPF_CLASS(s.code) === BPF_LDX) && BPF_MODE(s.code) === BPF_IMM;
 
 /** Rewrites blocks in place; returns the graph annotated with exit states and extents. */
-export function numberValues(vt: ValueTable, base: Pick<Graph, 'order' | 'index' | 'preds' | 'dom'>): Graph {
+export function numberValues(vt: ValueTable, base: Pick<Graph, 'order' | 'preds' | 'dom'>): Graph {
   const { order, preds, dom } = base;
   const n = order.length;
   const entry: State[] = new Array(n);
   const exit: State[] = new Array(n);
   const extentIn: number[] = new Array(n);
   const extentOut: number[] = new Array(n);
+  let changed = false;
   for (let i = 0; i < n; i++) {
     const b = order[i];
-    const state = i === 0 ? vt.freshState() : mergeStates(vt, preds[i].map((p) => exit[p]));
+    const state = i === 0 ? vt.freshState() : mergeStates(vt, exit, preds[i]);
     entry[i] = state.slice();
     let extent = (extentIn[i] = i === 0 ? 0 : extentOut[dom.idom[i]]);
     const stmts: Insn[] = [];
-    for (const s of b.stmts) {
+    const input = narrowLoads(b.stmts);
+    if (input !== b.stmts) changed = true;
+    for (const s of input) {
       const eff = evalStmt(vt, state, s, extent);
-      if (state[eff.dest] === eff.vn) continue;
+      if (state[eff.dest] === eff.vn) {
+        changed = true;
+        continue;
+      }
       let insn = eff.insn;
       const c = vt.constValue(eff.vn);
       const cls = BPF_CLASS(insn.code);
       if (c !== undefined && !eff.mayFault && (cls === BPF_LD || cls === BPF_LDX || cls === BPF_ALU || cls === BPF_MISC) && !isImmLoad(insn)) {
-        insn = constLoad(eff.dest, c);
+        insn = immLoad(eff.dest, c);
+      } else if ((cls === BPF_LD || cls === BPF_LDX) && !isImmLoad(insn)) {
+        // a load of what the other register holds is a register move (and frees a scratch word)
+        if (eff.dest === A_ATOM && state[X_ATOM] === eff.vn) insn = { code: BPF_MISC | BPF_TXA, jt: 0, jf: 0, k: 0 };
+        else if (eff.dest === X_ATOM && state[A_ATOM] === eff.vn) insn = { code: BPF_MISC | BPF_TAX, jt: 0, jf: 0, k: 0 };
       }
+      if (insn !== s) changed = true;
       stmts.push(insn);
       state[eff.dest] = eff.vn;
       const ext = fixedLoadExtent(insn);
@@ -97,9 +109,11 @@ export function numberValues(vt: ValueTable, base: Pick<Graph, 'order' | 'index'
     b.stmts = stmts;
     extentOut[i] = extent;
     exit[i] = state;
+    const code = b.code;
     foldTerminator(vt, b, state);
+    if (b.code !== code) changed = true;
   }
-  return { ...base, entry, exit, extentIn, extentOut };
+  return { ...base, entry, exit, extentIn, extentOut, changed };
 }
 
 /** Branches on known values become gotos; `ret a` of a constant becomes `ret #k`. */

@@ -1,8 +1,8 @@
 // Rewrites of short statement sequences that value numbering alone does not find. Both need
 // to know that A (or X) is dead afterwards, so they run in the backward pass (./liveness.ts).
 import {
-  BPF_ADD, BPF_ALU, BPF_AND, BPF_CLASS, BPF_IND, BPF_JEQ, BPF_JGT, BPF_JMP, BPF_JSET, BPF_K, BPF_LD, BPF_MISC,
-  BPF_MISCOP, BPF_MODE, BPF_OP, BPF_SRC, BPF_SUB, BPF_TAX, type Insn,
+  BPF_ABS, BPF_ADD, BPF_ALU, BPF_AND, BPF_B, BPF_CLASS, BPF_H, BPF_IND, BPF_JEQ, BPF_JGT, BPF_JMP, BPF_JSET, BPF_K,
+  BPF_LD, BPF_MISC, BPF_MISCOP, BPF_MODE, BPF_OP, BPF_SIZE, BPF_SRC, BPF_SUB, BPF_TAX, BPF_W, SKF_AD_OFF, type Insn,
 } from '../../cbpf/insn.js';
 import { isCond, type Block } from './cfg.js';
 import { terminatorUses } from './liveness.js';
@@ -83,4 +83,28 @@ function retargetLoads(b: Block, t: number, c: number, liveOut: number): boolean
   if (!redefined && (terminatorUses(b) | liveOut) & (1 << X_ATOM)) return false;
   for (const j of loads) b.stmts[j] = { ...b.stmts[j], k: b.stmts[j].k + c };
   return true;
+}
+
+/**
+ * `ld [k]; and #0xffff` is `ldh [k+2]`, `ld [k]; and #0xff` is `ldb [k+3]` and `ldh [k]; and #0xff`
+ * is `ldb [k+1]`: the same bytes end the packet-length check, and the wide value is never seen.
+ */
+export function narrowLoads(stmts: Insn[]): Insn[] {
+  let out: Insn[] | undefined;
+  for (let i = 0; i + 1 < stmts.length; i++) {
+    const [ld, and] = [stmts[i], stmts[i + 1]];
+    if (and.code !== (BPF_ALU | BPF_AND | BPF_K) || BPF_CLASS(ld.code) !== BPF_LD || BPF_MODE(ld.code) !== BPF_ABS) continue;
+    if (ld.k >= SKF_AD_OFF - 4) continue;
+    const size = BPF_SIZE(ld.code);
+    const narrow =
+      size === BPF_W && and.k === 0xffff ? { size: BPF_H, skip: 2 }
+      : size === BPF_W && and.k === 0xff ? { size: BPF_B, skip: 3 }
+      : size === BPF_H && and.k === 0xff ? { size: BPF_B, skip: 1 }
+      : undefined;
+    if (!narrow) continue;
+    out ??= stmts.slice();
+    out.splice(i - (stmts.length - out.length), 2, { code: BPF_LD | narrow.size | BPF_ABS, jt: 0, jf: 0, k: ld.k + narrow.skip });
+    i++;
+  }
+  return out ?? stmts;
 }

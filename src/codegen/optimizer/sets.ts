@@ -9,9 +9,9 @@
 // their search trees when identical blocks are merged afterwards.
 import {
   BPF_ABS, BPF_ALU, BPF_B, BPF_CLASS, BPF_IND, BPF_JEQ, BPF_JGT, BPF_JMP, BPF_K, BPF_LD, BPF_LDX, BPF_LEN, BPF_MEM,
-  BPF_MEMWORDS, BPF_MODE, BPF_MSH, BPF_NEG, BPF_ST, BPF_STX, BPF_W, type Insn,
+  BPF_MEMWORDS, BPF_MODE, BPF_MSH, BPF_NEG, BPF_RVAL, BPF_ST, BPF_STX, BPF_W, type Insn,
 } from '../../cbpf/insn.js';
-import { JA, topoOrder, type Block } from './cfg.js';
+import { JA, isRet, topoOrder, type Block } from './cfg.js';
 import { removeDeadStatements } from './liveness.js';
 import { analyseGraph, numberValues, type Graph } from './numbering.js';
 import { A_ATOM, COMMUTATIVE, ValueTable, evalStmt, fixedLoadExtent, memAtom, stmtDef, type Vn } from './values.js';
@@ -27,14 +27,14 @@ const isJeqK = (b: Block): boolean => b.code === (BPF_JMP | BPF_JEQ | BPF_K);
 export function lowerSets(root: Block): Block | undefined {
   const vt = new ValueTable();
   const g = numberValues(vt, analyseGraph(topoOrder(root)));
-  const liveIn = removeDeadStatements(vt, g);
+  const { liveIn } = removeDeadStatements(vt, g);
   const slot = freeSlot(g.order);
   const inChain = new Set<Block>();
   let changed = false;
   for (const b of g.order) {
     if (inChain.has(b) || !isJeqK(b)) continue;
     const chain = [b];
-    for (let c = b.jf!; isJeqK(c) && c.jt === b.jt && g.preds[g.index.get(c)!].length === 1 && !inChain.has(c); c = c.jf!) {
+    for (let c = b.jf!; isJeqK(c) && c.jt === b.jt && g.preds[c.id].length === 1 && !inChain.has(c); c = c.jf!) {
       chain.push(c);
     }
     chain.forEach((c) => inChain.add(c));
@@ -69,10 +69,11 @@ function lowerChain(vt: ValueTable, g: Graph, liveIn: number[], chain: Block[], 
   const need: number[] = [];
   const firstSeen = new Map<Vn, number>();
   let minPrefix = 0;
+  let otherFaults = false;
   const tested: Vn[] = [];
   let written = 0;
   chain.forEach((b, j) => {
-    const i = g.index.get(b)!;
+    const i = b.id;
     const state = g.entry[i].slice();
     let end = 0;
     for (const s of b.stmts) {
@@ -81,9 +82,10 @@ function lowerChain(vt: ValueTable, g: Graph, liveIn: number[], chain: Block[], 
       if (ext) end = Math.max(end, ext[1]);
       else if (eff.mayFault) {
         // an indexed load is safe once the same value was loaded earlier in the chain
-        const seen = firstSeen.get(eff.vn);
-        if (BPF_MODE(s.code) !== BPF_IND || BPF_CLASS(s.code) !== BPF_LD) minPrefix = Math.max(minPrefix, j + 1);
-        else if (seen === undefined) firstSeen.set(eff.vn, j);
+        if (BPF_MODE(s.code) !== BPF_IND || BPF_CLASS(s.code) !== BPF_LD) {
+          minPrefix = Math.max(minPrefix, j + 1);
+          otherFaults = true;
+        } else if (!firstSeen.has(eff.vn)) firstSeen.set(eff.vn, j);
       }
       state[eff.dest] = eff.vn;
       written |= 1 << eff.dest;
@@ -95,12 +97,16 @@ function lowerChain(vt: ValueTable, g: Graph, liveIn: number[], chain: Block[], 
   // prefix length p: the first p blocks load everything the others read
   const suffixNeed = new Array<number>(m + 1).fill(0);
   for (let j = m - 1; j >= 0; j--) suffixNeed[j] = Math.max(suffixNeed[j + 1], need[j]);
-  let extent = g.extentIn[g.index.get(chain[0])!];
+  let extent = g.extentIn[chain[0].id];
   let p = 0;
   for (; p < m; p++) {
     if (p >= minPrefix && suffixNeed[p] <= extent) break;
     extent = Math.max(extent, need[p]);
   }
+  // When a hit returns 0, a load running off the packet ends the same way as a hit: then the
+  // whole chain can be regrouped as long as the regrouped loads fail exactly when some load did.
+  const hitRejects = isRet(hit) && BPF_RVAL(hit.code) === BPF_K && hit.k === 0;
+  if (hitRejects && !otherFaults && p > 0 && sameFaults(vt, new Set(tested), firstSeen, suffixNeed[0])) p = 0;
   if (m - p < 2) return false;
   const groups: Group[] = [];
   const byVn = new Map<Vn, Group>();
@@ -115,15 +121,17 @@ function lowerChain(vt: ValueTable, g: Graph, liveIn: number[], chain: Block[], 
   }
   const loads = groups.map((grp) => materialize(vt, grp.vn));
   if (loads.some((l) => l === undefined)) return false;
-  const useSlot = groups.length === 2 && slot !== undefined;
+  const big = groups.some((grp) => grp.keys.length >= SEARCH_MIN);
+  // parking a value costs two instructions; it pays when it lets search trees be shared
+  const useSlot = groups.length === 2 && slot !== undefined && big;
   for (const l of loads) for (const s of l!) written |= 1 << stmtDef(s);
   if (useSlot) written |= 1 << memAtom(slot);
-  const live = liveIn[g.index.get(hit)!] | liveIn[g.index.get(miss)!];
+  const live = liveIn[hit.id] | liveIn[miss.id];
   if (live & written) return false;
   for (const grp of groups) grp.keys = [...new Set(grp.keys)].sort((a, b) => a - b);
   const oldCost = chain.slice(p).reduce((sum, b) => sum + b.stmts.length + 1, 0);
   const newCost = groups.reduce((sum, grp, i) => sum + loads[i]!.length + 1 + treeCost(grp.keys.length), 0);
-  if (newCost > oldCost && !groups.some((grp) => grp.keys.length >= SEARCH_MIN)) return false;
+  if (newCost > oldCost && !big) return false;
 
   let entry: Block;
   if (useSlot) {
@@ -141,22 +149,35 @@ function lowerChain(vt: ValueTable, g: Graph, liveIn: number[], chain: Block[], 
   return true;
 }
 
-function gotoBlock(stmts: Insn[], target: Block): Block {
-  return { stmts, code: JA, k: 0, jt: target, jf: target };
+/** Loading the tested values fails exactly when one of the chain's loads does. */
+function sameFaults(vt: ValueTable, tested: Set<Vn>, indexed: Map<Vn, number>, fixedEnd: number): boolean {
+  let end = 0;
+  for (const vn of tested) {
+    const l = materialize(vt, vn);
+    if (!l) return false;
+    for (const s of l) end = Math.max(end, fixedLoadExtent(s)?.[1] ?? 0);
+  }
+  return end === fixedEnd && [...indexed.keys()].every((vn) => tested.has(vn));
 }
 
-const treeCost = (n: number): number => (n <= LEAF ? n : treeCost(n >> 1) + treeCost(n - (n >> 1)) + 1);
+function gotoBlock(stmts: Insn[], target: Block): Block {
+  return { stmts, code: JA, k: 0, jt: target, jf: target, id: -1, mark: 0 };
+}
 
-/** Balanced search for A in sorted `keys`: `jgt` splits, runs of up to LEAF `jeq` at the leaves. */
+const splitCost = (n: number): number => (n <= LEAF ? n : splitCost(n >> 1) + splitCost(n - (n >> 1)) + 1);
+const treeCost = (n: number): number => (n < SEARCH_MIN ? n : splitCost(n));
+
+/** Balanced search for A in sorted `keys`: `jgt` splits, runs of up to LEAF `jeq` at the leaves; small sets are one run. */
 function searchTree(keys: number[], hit: Block, miss: Block): Block {
+  const leaf = keys.length < SEARCH_MIN ? keys.length : LEAF;
   const build = (lo: number, hi: number): Block => {
-    if (hi - lo + 1 <= LEAF) {
+    if (hi - lo + 1 <= leaf) {
       let next = miss;
-      for (let j = hi; j >= lo; j--) next = { stmts: [], code: BPF_JMP | BPF_JEQ | BPF_K, k: keys[j], jt: hit, jf: next };
+      for (let j = hi; j >= lo; j--) next = { stmts: [], code: BPF_JMP | BPF_JEQ | BPF_K, k: keys[j], jt: hit, jf: next, id: -1, mark: 0 };
       return next;
     }
     const mid = lo + ((hi - lo + 1) >> 1) - 1;
-    return { stmts: [], code: BPF_JMP | BPF_JGT | BPF_K, k: keys[mid], jt: build(mid + 1, hi), jf: build(lo, mid) };
+    return { stmts: [], code: BPF_JMP | BPF_JGT | BPF_K, k: keys[mid], jt: build(mid + 1, hi), jf: build(lo, mid), id: -1, mark: 0 };
   };
   return build(0, keys.length - 1);
 }

@@ -9,7 +9,7 @@ import { FactIndex, type EntryFact } from './dominators.js';
 import { decideConst, decideValue, refineConst, refineValue, type Facts } from './facts.js';
 import { blockLiveIn, liveOutOf } from './liveness.js';
 import { comparison, compareConst, setGoto, type Graph } from './numbering.js';
-import { A_ATOM, N_ATOMS, X_ATOM, evalStmt, type ValueTable, type Vn } from './values.js';
+import { A_ATOM, N_ATOMS, X_ATOM, evalStmt, type State, type ValueTable, type Vn } from './values.js';
 
 /** Upper bound on blocks skipped by one edge in one sweep (keeps a sweep linear). */
 const MAX_CHAIN = 64;
@@ -25,57 +25,68 @@ function entryFacts(g: Graph): (EntryFact | undefined)[] {
   });
 }
 
-/** Outcome of c's branch given the value of its operands and what is known about A. */
-function decide(vt: ValueTable, c: Block, a: Vn, x: Vn, factsOf: (vn: Vn) => Facts): boolean | undefined {
+/** The outcome of the branch taken on an edge: `vn OP k` (or `vn OP other`) is `outcome`. */
+type EdgeFact = EntryFact;
+
+/** Facts about `vn` on an edge out of block i (on entry to i, plus i's own outcome). */
+function factsOnEdge(facts: FactIndex, i: number, vn: Vn, edge: EdgeFact | undefined): Facts {
+  const f = facts.at(i, vn);
+  if (!edge || edge.vn !== vn) return f;
+  return edge.other === undefined ? refineConst(f, edge.op, edge.k, edge.outcome) : refineValue(f, edge.op, edge.other, edge.outcome);
+}
+
+/** Outcome of c's branch given the values of its operands and what is known on the edge. */
+function decide(vt: ValueTable, c: Block, a: Vn, x: Vn, facts: FactIndex, i: number, edge: EdgeFact | undefined): boolean | undefined {
   const op = BPF_OP(c.code);
   const k = BPF_SRC(c.code) === BPF_X ? vt.constValue(x) : c.k;
   const ac = vt.constValue(a);
-  if (k !== undefined) return ac !== undefined ? compareConst(op, ac, k) : decideConst(factsOf(a), op, k);
-  return decideValue(factsOf(a), op, x);
+  if (k !== undefined) return ac !== undefined ? compareConst(op, ac, k) : decideConst(factsOnEdge(facts, i, a, edge), op, k);
+  return decideValue(factsOnEdge(facts, i, a, edge), op, x);
 }
 
-/** Threads every edge of the graph (in place); keeps `liveIn` current. */
-export function threadJumps(vt: ValueTable, g: Graph, liveIn: number[]): void {
+/** Threads every edge of the graph (in place); keeps `liveIn` current. Returns whether anything changed. */
+export function threadJumps(vt: ValueTable, g: Graph, liveIn: number[]): boolean {
   const facts = new FactIndex(g.dom, entryFacts(g));
+  const scratch = g.exit[0].slice();
+  let changed = false;
   for (let i = g.order.length - 1; i >= 0; i--) {
     const p = g.order[i];
+    const { jt, jf } = p;
     if (isCond(p)) {
       const { vn, other } = comparison(p, g.exit[i]);
-      const d = decide(vt, p, vn, other ?? vn, (v) => facts.at(i, v));
+      const d = decide(vt, p, vn, other ?? vn, facts, i, undefined);
       if (d !== undefined) setGoto(p, d ? p.jt! : p.jf!);
       else if (p.jt === p.jf) setGoto(p, p.jt!);
     }
     if (isGoto(p)) {
-      p.jt = p.jf = thread(vt, g, facts, liveIn, i, p.jt!, undefined);
+      p.jt = p.jf = thread(vt, g, facts, liveIn, scratch, i, p.jt!, undefined);
     } else if (isCond(p)) {
-      p.jt = thread(vt, g, facts, liveIn, i, p.jt!, true);
-      p.jf = thread(vt, g, facts, liveIn, i, p.jf!, false);
+      const { vn, other } = comparison(p, g.exit[i]);
+      const op = BPF_OP(p.code);
+      p.jt = thread(vt, g, facts, liveIn, scratch, i, p.jt!, { vn, other, op, k: p.k, outcome: true });
+      p.jf = thread(vt, g, facts, liveIn, scratch, i, p.jf!, { vn, other, op, k: p.k, outcome: false });
     }
-    liveIn[i] = blockLiveIn(p, liveOutOf(p, g, liveIn));
+    if (p.jt !== jt || p.jf !== jf) changed = true;
+    liveIn[i] = blockLiveIn(p, liveOutOf(p, liveIn));
   }
+  return changed;
 }
 
+/** Where the edge from block i to c can go instead of c; `st` is scratch space for a state. */
 function thread(
   vt: ValueTable,
   g: Graph,
   facts: FactIndex,
   liveIn: number[],
+  st: State,
   i: number,
   c: Block,
-  outcome: boolean | undefined,
+  edge: EdgeFact | undefined,
 ): Block {
-  const p = g.order[i];
   const state = g.exit[i];
   const extent = g.extentOut[i];
-  const own = outcome === undefined ? undefined : comparison(p, state);
-  const op = BPF_OP(p.code);
-  const factsOf = (vn: Vn): Facts => {
-    const f = facts.at(i, vn);
-    if (!own || own.vn !== vn) return f;
-    return own.other === undefined ? refineConst(f, op, p.k, outcome!) : refineValue(f, op, own.other, outcome!);
-  };
   for (let step = 0; step < MAX_CHAIN && !isRet(c); step++) {
-    const st = state.slice();
+    for (let a = 0; a < N_ATOMS; a++) st[a] = state[a];
     for (const s of c.stmts) {
       const eff = evalStmt(vt, st, s, extent);
       if (eff.mayFault && !state.includes(eff.vn)) return c;
@@ -84,13 +95,13 @@ function thread(
     let next: Block;
     if (isGoto(c)) next = c.jt!;
     else {
-      const d = decide(vt, c, st[A_ATOM], st[X_ATOM], factsOf);
+      const d = decide(vt, c, st[A_ATOM], st[X_ATOM], facts, i, edge);
       if (d === undefined) {
         if (c.jt !== c.jf) return c;
         next = c.jt!;
       } else next = d ? c.jt! : c.jf!;
     }
-    const live = liveIn[g.index.get(next)!];
+    const live = liveIn[next.id];
     for (let a = 0; a < N_ATOMS; a++) if (live & (1 << a) && st[a] !== state[a]) return c;
     c = next;
   }

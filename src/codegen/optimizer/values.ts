@@ -28,6 +28,8 @@ export type VnDef =
   | { kind: 'alu'; op: number; a: Vn; b: Vn }
   | { kind: 'opaque' };
 
+const OPAQUE: VnDef = { kind: 'opaque' };
+
 export const COMMUTATIVE = new Set([BPF_ADD, BPF_MUL, BPF_AND, BPF_OR, BPF_XOR]);
 
 /** Bytes a load of this size reads. */
@@ -66,7 +68,7 @@ export class ValueTable {
   }
 
   opaque(): Vn {
-    this.defs.push({ kind: 'opaque' });
+    this.defs.push(OPAQUE);
     return this.defs.length - 1;
   }
 
@@ -115,7 +117,24 @@ export function foldAlu(op: number, a: number, b: number): number | undefined {
   }
 }
 
-/** Result of running one statement symbolically. */
+/** `ld #value` or `ldx #value`. */
+export function immLoad(dest: number, value: number): Insn {
+  return { code: (dest === X_ATOM ? BPF_LDX : BPF_LD) | BPF_IMM, jt: 0, jf: 0, k: value >>> 0 };
+}
+
+// evalStmt runs for every statement of every pass: one result object, reused, keeps the garbage
+// collector out of the way. Callers read it before the next call.
+const scratch: StmtEffect = { dest: 0, vn: 0, mayFault: false, insn: { code: 0, jt: 0, jf: 0, k: 0 } };
+
+function effect(dest: number, vn: Vn, mayFault: boolean, insn: Insn): StmtEffect {
+  scratch.dest = dest;
+  scratch.vn = vn;
+  scratch.mayFault = mayFault;
+  scratch.insn = insn;
+  return scratch;
+}
+
+/** Result of running one statement symbolically (the same object every call: read it at once). */
 export interface StmtEffect {
   /** atom written */
   dest: number;
@@ -170,39 +189,38 @@ export function fixedLoadExtent(s: Insn): [number, number] | undefined {
 export function evalStmt(vt: ValueTable, state: State, s: Insn, extent: number): StmtEffect {
   const cls = BPF_CLASS(s.code);
   const dest = stmtDef(s);
-  const constStmt = (value: number): Insn => ({ code: (cls === BPF_LDX ? BPF_LDX : BPF_LD) | BPF_IMM, jt: 0, jf: 0, k: value >>> 0 });
   switch (cls) {
     case BPF_LD:
     case BPF_LDX: {
       const mode = BPF_MODE(s.code);
       const size = BPF_SIZE(s.code);
-      if (mode === BPF_IMM) return { dest, vn: vt.konst(s.k), mayFault: false, insn: s };
-      if (mode === BPF_LEN) return { dest, vn: vt.len(), mayFault: false, insn: s };
+      if (mode === BPF_IMM) return effect(dest, vt.konst(s.k), false, s);
+      if (mode === BPF_LEN) return effect(dest, vt.len(), false, s);
       if (mode === BPF_MEM) {
         const vn = state[memAtom(s.k & 15)];
         const c = vt.constValue(vn);
-        return { dest, vn, mayFault: false, insn: c === undefined ? s : constStmt(c) };
+        return effect(dest, vn, false, c === undefined ? s : immLoad(dest, c));
       }
-      if (mode === BPF_MSH) return { dest, vn: vt.msh(s.k), mayFault: s.k + 1 > extent, insn: s };
+      if (mode === BPF_MSH) return effect(dest, vt.msh(s.k), s.k + 1 > extent, s);
       if (mode === BPF_ABS) {
         const ancillary = s.k >= SKF_AD_OFF;
-        return { dest, vn: vt.abs(size, s.k), mayFault: !ancillary && s.k + loadBytes(s.code) > extent, insn: s };
+        return effect(dest, vt.abs(size, s.k), !ancillary && s.k + loadBytes(s.code) > extent, s);
       }
       // BPF_IND: with a known X it is an absolute load
       const xc = vt.constValue(state[X_ATOM]);
       if (xc !== undefined && xc + s.k < 0x10000000) {
         const k = xc + s.k;
         const insn = { code: BPF_LD | size | BPF_ABS, jt: 0, jf: 0, k };
-        return { dest, vn: vt.abs(size, k), mayFault: k + loadBytes(s.code) > extent, insn };
+        return effect(dest, vt.abs(size, k), k + loadBytes(s.code) > extent, insn);
       }
-      return { dest, vn: vt.ind(size, state[X_ATOM], s.k), mayFault: true, insn: s };
+      return effect(dest, vt.ind(size, state[X_ATOM], s.k), true, s);
     }
     case BPF_ST:
-      return { dest, vn: state[A_ATOM], mayFault: false, insn: s };
+      return effect(dest, state[A_ATOM], false, s);
     case BPF_STX:
-      return { dest, vn: state[X_ATOM], mayFault: false, insn: s };
+      return effect(dest, state[X_ATOM], false, s);
     case BPF_MISC:
-      return { dest, vn: state[BPF_MISCOP(s.code) === BPF_TAX ? A_ATOM : X_ATOM], mayFault: false, insn: s };
+      return effect(dest, state[BPF_MISCOP(s.code) === BPF_TAX ? A_ATOM : X_ATOM], false, s);
     case BPF_ALU:
       return evalAlu(vt, state, s);
     default:
@@ -216,7 +234,7 @@ function evalAlu(vt: ValueTable, state: State, s: Insn): StmtEffect {
   const ac = vt.constValue(a);
   if (op === BPF_NEG) {
     const vn = ac === undefined ? vt.alu(op, a, a) : vt.konst(-ac);
-    return { dest: A_ATOM, vn, mayFault: false, insn: s };
+    return effect(A_ATOM, vn, false, s);
   }
   const b = BPF_SRC(s.code) === BPF_X ? state[X_ATOM] : vt.konst(s.k);
   const bc = vt.constValue(b);
@@ -228,15 +246,15 @@ function evalAlu(vt: ValueTable, state: State, s: Insn): StmtEffect {
   const mayFault = divides && (bc === undefined || bc === 0);
   if (ac !== undefined && bc !== undefined) {
     const folded = foldAlu(op, ac, bc);
-    if (folded !== undefined) return { dest: A_ATOM, vn: vt.konst(folded), mayFault: false, insn };
+    if (folded !== undefined) return effect(A_ATOM, vt.konst(folded), false, insn);
   }
   if (bc !== undefined) {
     const identity =
       (bc === 0 && (op === BPF_ADD || op === BPF_SUB || op === BPF_OR || op === BPF_XOR || op === BPF_LSH || op === BPF_RSH)) ||
       (bc === 1 && (op === BPF_MUL || op === BPF_DIV)) ||
       (bc === 0xffffffff && op === BPF_AND);
-    if (identity) return { dest: A_ATOM, vn: a, mayFault: false, insn };
-    if (bc === 0 && (op === BPF_MUL || op === BPF_AND)) return { dest: A_ATOM, vn: vt.konst(0), mayFault: false, insn };
+    if (identity) return effect(A_ATOM, a, false, insn);
+    if (bc === 0 && (op === BPF_MUL || op === BPF_AND)) return effect(A_ATOM, vt.konst(0), false, insn);
   }
-  return { dest: A_ATOM, vn: vt.alu(op, a, b), mayFault, insn };
+  return effect(A_ATOM, vt.alu(op, a, b), mayFault, insn);
 }

@@ -3,7 +3,7 @@
 //    nesting order, so a forward jump is a plain `br` (the common, forward-only DAG case);
 //  - when the program has backward jumps or local calls, a `loop` around those blocks with a
 //    `br_table` on a state local dispatches to any target (backward jumps, call entries, returns);
-//    local calls keep their frames (return index, r6..r9) in linear memory and get their own
+//    local calls keep their frames (return index, r6..r10) in linear memory and get their own
 //    512-byte stack each;
 //  - every load/store is checked against the regions a program may touch (its stack, the context or
 //    test memory) and a bad one stops the program with a status code, as the VM does.
@@ -11,18 +11,19 @@
 
 import {
   EBPF_ABS, EBPF_ADD, EBPF_ALU, EBPF_ALU64, EBPF_AND, EBPF_ARSH, EBPF_ATOMIC, EBPF_CALL,
-  EBPF_CALL_HELPER, EBPF_CALL_LOCAL, EBPF_CMPXCHG, EBPF_DIV, EBPF_DW, EBPF_END, EBPF_EXIT, EBPF_FETCH,
+  EBPF_CALL_HELPER, EBPF_CALL_LOCAL, EBPF_CMPXCHG, EBPF_DIV, EBPF_END, EBPF_EXIT, EBPF_FETCH,
   EBPF_HELPER_UNWIND, EBPF_IND, EBPF_JA, EBPF_JEQ, EBPF_JGE, EBPF_JGT, EBPF_JLE, EBPF_JLT, EBPF_JMP,
   EBPF_JMP32, EBPF_JNE, EBPF_JSET, EBPF_JSGE, EBPF_JSGT, EBPF_JSLE, EBPF_JSLT, EBPF_LD, EBPF_LDX,
   EBPF_LSH, EBPF_MAX_CALL_FRAMES, EBPF_MEM, EBPF_MEMSX, EBPF_MOD, EBPF_MOV, EBPF_MUL, EBPF_NEG,
-  EBPF_OP_CALL, EBPF_OP_CALLX, EBPF_OP_EXIT, EBPF_OP_LDDW, EBPF_OR, EBPF_RSH, EBPF_ST, EBPF_STACK_SIZE, EBPF_STX, EBPF_SUB, EBPF_TO_BE, EBPF_X,
-  EBPF_XCHG, EBPF_XOR, ebpfClass, ebpfMode, ebpfOp, ebpfSizeBytes, type EbpfInsn,
+  EBPF_OP_CALL, EBPF_OP_CALLX, EBPF_OP_EXIT, EBPF_OP_LDDW, EBPF_OR, EBPF_RSH, EBPF_ST, EBPF_STACK_SIZE,
+  EBPF_STX, EBPF_SUB, EBPF_TO_BE, EBPF_X, EBPF_XCHG, EBPF_XOR, ebpfClass, ebpfMode, ebpfOp, ebpfSizeBytes,
+  type EbpfInsn,
 } from '../insn.js';
+import { SKB_DATA_END, SKB_LEN } from '../skb.js';
 import {
-  CALLSTACK_ADDR, CALLSTACK_ENTRY, CTX_SIZE, DATA_ADDR, FLAT_ADDR, JitStatus, PACKET_STACK_FLAT,
+  BATCH_ADDR, CALLSTACK_ADDR, CALLSTACK_ENTRY, CTX_SIZE, FLAT_ADDR, JitStatus, PACKET_STACK_FLAT,
   POINTER_HI, R0_ADDR, SCRATCH_ADDR, STACK_TOTAL, STATUS_ADDR,
 } from './layout.js';
-import { SKB_DATA_END, SKB_LEN } from '../skb.js';
 import { FunctionBody, I32, I64, ModuleBuilder, Op, type Label } from './wasm-writer.js';
 
 /** Names of the module's exports. */
@@ -34,7 +35,7 @@ export const JIT_EXPORTS = {
   runMem: 'run_mem',
   /**
    * run_batch(descOffset, count, outOffset) -> number of packets that stopped with an error. From
-   * descOffset: count u32 packet offsets (from DATA_ADDR), count captured lengths, count wire lengths.
+   * descOffset: count u32 packet offsets (from BATCH_ADDR), count captured lengths, count wire lengths.
    */
   runBatch: 'run_batch',
 } as const;
@@ -60,6 +61,8 @@ interface Analysis {
    * otherwise the frame-0 byte offsets below r10 written through fixed [r10-k] slots.
    */
   stackWrites: 'all' | Set<number>;
+  /** some load goes through a pointer register (it may read the context), not a fixed [r10-k] slot */
+  readsThroughPointers: boolean;
 }
 
 /** [r10+off] of `size` bytes is a fixed slot of the current frame (r10 is never written). */
@@ -141,16 +144,21 @@ function analyze(prog: readonly EbpfInsn[]): Analysis {
   }
   if (dispatch.size > 0) dispatch.add(0);
   let stackWrites: 'all' | Set<number> = hasLocalCalls ? 'all' : new Set<number>();
-  for (let i = 0; i < n && stackWrites !== 'all'; i++) {
+  let readsThroughPointers = false;
+  for (let i = 0; i < n; i++) {
     const insn = prog[i];
     const cls = ebpfClass(insn.opcode);
-    if (!isInsn[i] || (cls !== EBPF_ST && cls !== EBPF_STX)) continue;
+    if (!isInsn[i]) continue;
     const size = ebpfSizeBytes(insn.opcode);
+    if (cls === EBPF_LDX && !isFixedSlot(insn.src, insn.off, size, r10ReadOnly)) readsThroughPointers = true;
+    if ((cls !== EBPF_ST && cls !== EBPF_STX) || stackWrites === 'all') continue;
+    // (an atomic reads too, but never the context: that is read-only)
     if (!isFixedSlot(insn.dst, insn.off, size, r10ReadOnly)) stackWrites = 'all';
     else for (let b = 0; b < size; b++) stackWrites.add(insn.off + b);
   }
   return {
     stackWrites,
+    readsThroughPointers,
     isInsn,
     targets,
     dispatch: [...dispatch].sort((a, b) => a - b),
@@ -225,11 +233,12 @@ class BodyEmitter {
   constructor(
     private readonly env: BodyEnv,
     private readonly prog: readonly EbpfInsn[],
+    analysis: Analysis,
     private readonly budget: number,
   ) {
     this.f = env.f;
     this.r = env.regs;
-    this.a = analyze(prog);
+    this.a = analysis;
     const f = this.f;
     this.tmp64a = f.local(I64);
     this.tmp64b = f.local(I64);
@@ -365,12 +374,11 @@ class BodyEmitter {
   private emitAlu(insn: EbpfInsn, is64: boolean): void {
     const f = this.f;
     const op = ebpfOp(insn.opcode);
-    const w = is64 ? 1 : 0; // index into [i64, i32] pairs is 0 for 64-bit
     const simple = ALU_SIMPLE[op];
     if (simple) {
       this.dst(insn, is64);
       this.src(insn, is64);
-      f.op(simple[1 - w]);
+      f.op(simple[is64 ? 0 : 1]);
       return this.setDst(insn, is64);
     }
     switch (op) {
@@ -790,6 +798,7 @@ function declareRegs(f: FunctionBody): number[] {
 function emitGuardedBody(
   env: Omit<BodyEnv, 'exit' | 'fail'>,
   prog: readonly EbpfInsn[],
+  analysis: Analysis,
   budget: number,
   onExit: () => void,
   onFail: () => void,
@@ -798,7 +807,7 @@ function emitGuardedBody(
   const f = env.f;
   const fail = f.block();
   const exit = f.block();
-  new BodyEmitter({ ...env, exit, fail }, prog, budget).emit();
+  new BodyEmitter({ ...env, exit, fail }, prog, analysis, budget).emit();
   f.end(exit);
   onExit();
   f.br(done);
@@ -808,7 +817,8 @@ function emitGuardedBody(
 
 /**
  * Sets the per-packet context words: `len` (wire length) and `data_end` (captured length, as the VM
- * models it); the other words stay as the host wrote them (zero).
+ * models it); the other words stay as the host wrote them (zero). Only a program that loads through
+ * a pointer register can see them.
  */
 function emitContextLengths(f: FunctionBody, caplen: number, wirelen: number): void {
   f.i32Const(0).get(wirelen).mem(Op.i32_store, 2, FLAT_ADDR + SKB_LEN);
@@ -827,8 +837,9 @@ export interface WasmCompileOptions {
  */
 export function compileEbpfToWasm(prog: readonly EbpfInsn[], opts: WasmCompileOptions): Uint8Array {
   const { budget } = opts;
+  const analysis = analyze(prog);
   const m = new ModuleBuilder();
-  m.setMemory(Math.ceil((DATA_ADDR + 65536) / 65536));
+  m.setMemory(Math.ceil((BATCH_ADDR + 65536) / 65536));
 
   // run_mem(memLen, pktOffset, caplen) -> status; the memory is at flat offset CTX_SIZE
   {
@@ -843,6 +854,7 @@ export function compileEbpfToWasm(prog: readonly EbpfInsn[], opts: WasmCompileOp
     emitGuardedBody(
       { f, regs, memLen, pktLin: pktP, caplen: caplenP, status },
       prog,
+      analysis,
       budget,
       () => {
         f.i32Const(R0_ADDR).get(regs[0]).mem(Op.i64_store, 3);
@@ -864,12 +876,13 @@ export function compileEbpfToWasm(prog: readonly EbpfInsn[], opts: WasmCompileOp
     const regs = declareRegs(f);
     const status = f.local(I32);
     const result = f.local(I32);
-    emitContextLengths(f, caplenP, wirelenP);
+    if (analysis.readsThroughPointers) emitContextLengths(f, caplenP, wirelenP);
     f.i64Const(POINTER_HI << 32n).set(regs[1]);
     const done = f.block();
     emitGuardedBody(
       { f, regs, memLen: undefined, pktLin: pktP, caplen: caplenP, status },
       prog,
+      analysis,
       budget,
       () => {
         f.get(regs[0]).op(Op.i32_wrap_i64).set(result);
@@ -885,7 +898,7 @@ export function compileEbpfToWasm(prog: readonly EbpfInsn[], opts: WasmCompileOp
 
   // run_batch(descOffset, count, outOffset) -> packets that stopped with an error (verdict 0).
   // Descriptors are three u32 arrays of `count` entries from descOffset: packet offsets (from
-  // DATA_ADDR), captured lengths, wire lengths. Verdicts are u32 at outOffset.
+  // BATCH_ADDR), captured lengths, wire lengths. Verdicts are u32 at outOffset.
   {
     const { index, body: f } = m.addFunction([I32, I32, I32], [I32]);
     const [descP, countP, outP] = [0, 1, 2];
@@ -911,20 +924,21 @@ export function compileEbpfToWasm(prog: readonly EbpfInsn[], opts: WasmCompileOp
     f.get(i).i32Const(TOUCH_GROUP).op(Op.i32_add).tee(groupEnd).get(countP).get(groupEnd).get(countP).op(Op.i32_lt_u).op(Op.select).set(groupEnd);
     f.get(descP).set(j);
     const touch = f.loop();
-    f.get(j).mem(Op.i32_load, 2).mem(Op.i32_load8_u, 0, DATA_ADDR + TOUCH_OFFSET).get(touched).op(Op.i32_xor).set(touched);
+    f.get(j).mem(Op.i32_load, 2).mem(Op.i32_load8_u, 0, BATCH_ADDR + TOUCH_OFFSET).get(touched).op(Op.i32_xor).set(touched);
     f.get(j).i32Const(4).op(Op.i32_add).tee(j);
     f.get(descP).get(groupEnd).get(i).op(Op.i32_sub).i32Const(2).op(Op.i32_shl).op(Op.i32_add).op(Op.i32_lt_u).brIf(touch);
     f.end(touch);
     f.end(touchGroup);
-    f.get(descP).mem(Op.i32_load, 2, 0).i32Const(DATA_ADDR).op(Op.i32_add).set(pktLin);
+    f.get(descP).mem(Op.i32_load, 2, 0).i32Const(BATCH_ADDR).op(Op.i32_add).set(pktLin);
     f.get(descP).get(arrayBytes).op(Op.i32_add).tee(wirelen).mem(Op.i32_load, 2).set(caplen);
     f.get(wirelen).get(arrayBytes).op(Op.i32_add).mem(Op.i32_load, 2).set(wirelen);
-    emitContextLengths(f, caplen, wirelen);
+    if (analysis.readsThroughPointers) emitContextLengths(f, caplen, wirelen);
     for (let k = 0; k <= 9; k++) f.i64Const(k === 1 ? POINTER_HI << 32n : 0n).set(regs[k]);
     const done = f.block();
     emitGuardedBody(
       { f, regs, memLen: undefined, pktLin, caplen, status },
       prog,
+      analysis,
       budget,
       () => {
         f.get(outP).get(regs[0]).op(Op.i32_wrap_i64).mem(Op.i32_store, 2);

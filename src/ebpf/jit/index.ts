@@ -6,9 +6,10 @@ import type { CaptureBatch } from '../../capture/batch.js';
 import type { EbpfInsn } from '../insn.js';
 import { fillSkbContext } from '../skb.js';
 import { DEFAULT_EBPF_BUDGET } from '../vm.js';
-import { compileEbpfToWasm, JIT_EXPORTS } from './compile.js';
+import { compileEbpfToWasm } from './compile.js';
 import {
-  BATCH_DESC_SIZE, BATCH_TOUCH_BYTES, CTX_SIZE, DATA_ADDR, FLAT_ADDR, JitStatus, R0_ADDR, STACK_TOTAL, STATUS_ADDR, WASM_PAGE,
+  BATCH_ADDR, BATCH_DESC_SIZE, BATCH_TOUCH_BYTES, CTX_SIZE, FLAT_ADDR, JitStatus, PACKET_ADDR, PACKET_ROOM,
+  R0_ADDR, STACK_TOTAL, STATUS_ADDR, WASM_PAGE,
 } from './layout.js';
 
 export { JitStatus } from './layout.js';
@@ -21,12 +22,20 @@ export class JitRuntimeError extends Error {
   }
 }
 
+/** The engine refused the generated module (e.g. a program beyond V8's function size limits). */
+export class JitCompileError extends Error {
+  override readonly name = 'JitCompileError';
+}
+
 const STATUS_TEXT: Record<number, string> = {
   [JitStatus.BadAccess]: 'memory access out of bounds',
   [JitStatus.Budget]: 'instruction budget exhausted',
   [JitStatus.CallDepth]: 'local calls nested too deep',
   [JitStatus.BadInsn]: 'invalid instruction, helper or jump target',
 };
+
+/** What filterBatch needs of a capture batch (src/capture's CaptureBatch has it all). */
+export type JitBatchInput = Pick<CaptureBatch, 'buffer' | 'count' | 'offsets' | 'caplens' | 'wirelens'>;
 
 export interface JitOptions {
   /** Instructions a run may execute (default: the VM's DEFAULT_EBPF_BUDGET). */
@@ -54,12 +63,13 @@ export interface JitFilter {
    * Verdicts for every record of a capture batch (a view into the module's memory, valid until the next
    * call). Records stopped by an error get 0. A batch read into another buffer is copied in first.
    */
-  filterBatch(batch: CaptureBatch): Uint32Array;
+  filterBatch(batch: JitBatchInput): Uint32Array;
   /**
    * Conformance-style run: r1 points to a copy of `mem`, r2 = its length, legacy packet loads read
    * `packet` (default: none). Returns the full 64-bit r0 (unsigned). Throws JitRuntimeError.
    */
   runMemory(mem: Uint8Array, packet?: Uint8Array): bigint;
+  // (run() and runBatch()/filterBatch() use separate memory; runMemory() uses all of it.)
 }
 
 // The global WebAssembly API, typed here because the project's lib settings do not declare it.
@@ -80,7 +90,11 @@ interface JitExports {
   run_batch(desc: number, count: number, out: number): number;
 }
 
-/** Compiles an eBPF program (e.g. a translated classic filter) to a ready-to-run wasm filter. */
+/**
+ * Compiles an eBPF program (e.g. a translated classic filter) to a ready-to-run wasm filter. Every
+ * instruction sequence compiles (what the VM refuses at run time fails at run time here too); only a
+ * program too big for the engine throws JitCompileError.
+ */
 export function compileJit(prog: readonly EbpfInsn[], options: JitOptions = {}): JitFilter {
   const wasm = compileEbpfToWasm(prog, { budget: options.budget ?? DEFAULT_EBPF_BUDGET });
   return new WasmFilter(wasm);
@@ -90,11 +104,19 @@ class WasmFilter implements JitFilter {
   private readonly x: JitExports;
   private bytes!: Uint8Array;
   private words!: Uint32Array;
+  /** End of the memory batches have used (single packets too long for PACKET_ROOM go there). */
+  private batchEnd = BATCH_ADDR;
   /** Views of the data area given out by allocate(), with their sizes. */
   private readonly handedOut = new WeakMap<Uint8Array, number>();
 
   constructor(readonly wasm: Uint8Array) {
-    const instance = new WebAssemblyApi.Instance(new WebAssemblyApi.Module(wasm), {});
+    let module: object;
+    try {
+      module = new WebAssemblyApi.Module(wasm);
+    } catch (e) {
+      throw new JitCompileError(`WebAssembly refused the compiled filter: ${(e as Error).message}`);
+    }
+    const instance = new WebAssemblyApi.Instance(module, {});
     this.x = instance.exports as unknown as JitExports;
     this.refreshViews();
   }
@@ -119,9 +141,11 @@ class WasmFilter implements JitFilter {
   }
 
   run(packet: Uint8Array, wirelen: number = packet.length): number {
-    if (DATA_ADDR + packet.length > this.bytes.length) this.ensure(DATA_ADDR + packet.length);
-    this.bytes.set(packet, DATA_ADDR);
-    const r = this.x.run_packet(DATA_ADDR, packet.length, wirelen >>> 0) >>> 0;
+    // a packet longer than any snapshot goes past everything else, so batch data stays intact
+    const at = packet.length <= PACKET_ROOM ? PACKET_ADDR : this.batchEnd;
+    if (at + packet.length > this.bytes.length) this.ensure(at + packet.length);
+    this.bytes.set(packet, at);
+    const r = this.x.run_packet(at, packet.length, wirelen >>> 0) >>> 0;
     if (r === 0) this.check();
     return r;
   }
@@ -139,7 +163,7 @@ class WasmFilter implements JitFilter {
     let at = 0;
     for (let i = 0; i < n; i++) {
       const p = packets[i];
-      this.bytes.set(p, DATA_ADDR + at);
+      this.bytes.set(p, BATCH_ADDR + at);
       this.words[d + i] = at;
       this.words[d + n + i] = p.length;
       this.words[d + 2 * n + i] = (wirelens?.[i] ?? p.length) >>> 0;
@@ -148,11 +172,12 @@ class WasmFilter implements JitFilter {
     return this.words.slice(...this.runBatchAt(descAt, n, outAt));
   }
 
-  /** Grows memory for `dataBytes` of packets at DATA_ADDR plus descriptors and verdicts for n packets. */
+  /** Grows memory for `dataBytes` of packets at BATCH_ADDR plus descriptors and verdicts for n packets. */
   private reserveBatch(dataBytes: number, n: number): { descAt: number; outAt: number } {
-    const descAt = align(DATA_ADDR + dataBytes + BATCH_TOUCH_BYTES);
+    const descAt = align(BATCH_ADDR + dataBytes + BATCH_TOUCH_BYTES);
     const outAt = descAt + n * BATCH_DESC_SIZE;
     this.ensure(outAt + 4 * n);
+    this.batchEnd = Math.max(this.batchEnd, align(outAt + 4 * n));
     return { descAt, outAt };
   }
 
@@ -170,19 +195,20 @@ class WasmFilter implements JitFilter {
   // Room for descriptors and verdicts is reserved with the data: a record takes at least 16 bytes
   // of file (its header), so `size` more bytes hold 12 + 4 bytes for every record.
   readonly allocate = (size: number): Uint8Array => {
-    this.ensure(align(DATA_ADDR + size + BATCH_TOUCH_BYTES) + size);
-    const view = this.bytes.subarray(DATA_ADDR, DATA_ADDR + size);
+    this.ensure(align(BATCH_ADDR + size + BATCH_TOUCH_BYTES) + size);
+    this.batchEnd = Math.max(this.batchEnd, align(BATCH_ADDR + size + BATCH_TOUCH_BYTES) + size);
+    const view = this.bytes.subarray(BATCH_ADDR, BATCH_ADDR + size);
     this.handedOut.set(view, size);
     return view;
   };
 
-  filterBatch(batch: CaptureBatch): Uint32Array {
+  filterBatch(batch: JitBatchInput): Uint32Array {
     const buf = batch.buffer;
     const n = batch.count;
     // a view from allocate() may have been detached by a memory.grow since: its bytes stay in place
     const ownSize = this.handedOut.get(buf);
     const { descAt, outAt } = this.reserveBatch(ownSize ?? buf.length, n);
-    if (ownSize === undefined) this.bytes.set(buf, DATA_ADDR);
+    if (ownSize === undefined) this.bytes.set(buf, BATCH_ADDR);
     const d = descAt >> 2;
     const { offsets, caplens, wirelens } = batch;
     this.words.set(offsets.subarray(0, n), d);

@@ -27,13 +27,16 @@ export const CTX_SIZE = SKB_CONTEXT_SIZE;
 export const STACK_TOTAL = EBPF_MAX_CALL_FRAMES * EBPF_STACK_SIZE;
 /** With no caller memory (packet filters) the stack follows the context directly. */
 export const PACKET_STACK_FLAT = CTX_SIZE;
-/** Start of the packet data area of run_packet/run_batch (16-aligned, after context and stack). */
-export const DATA_ADDR = (FLAT_ADDR + CTX_SIZE + STACK_TOTAL + 15) & ~15;
+/** Where single packets go (16-aligned, after context and stack) and how many bytes fit there. */
+export const PACKET_ADDR = (FLAT_ADDR + CTX_SIZE + STACK_TOTAL + 15) & ~15;
+export const PACKET_ROOM = 262144; // libpcap's MAXIMUM_SNAPLEN
+/** Start of batch data (run_batch's packet offsets count from here); a single run never touches it. */
+export const BATCH_ADDR = PACKET_ADDR + PACKET_ROOM;
 
 export const WASM_PAGE = 65536;
 
 /**
- * Bytes of batch descriptors per packet: three u32 arrays (packet offsets from DATA_ADDR, captured
+ * Bytes of batch descriptors per packet: three u32 arrays (packet offsets from BATCH_ADDR, captured
  * lengths, wire lengths), each `count` entries, one after the other.
  */
 export const BATCH_DESC_SIZE = 12;

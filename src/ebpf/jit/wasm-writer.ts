@@ -177,14 +177,14 @@ export class ByteWriter {
 
 /** A structured-control label: `br(label)` computes the relative depth from the label stack. */
 export interface Label {
-  readonly id: number;
+  /** position in the label stack while the block is open */
+  readonly level: number;
 }
 
 /** Body of one function: instructions plus the label stack needed to resolve branch depths. */
 export class FunctionBody {
   readonly code = new ByteWriter();
   private readonly labels: Label[] = [];
-  private nextLabel = 0;
   private readonly locals: ValType[] = [];
 
   constructor(readonly paramCount: number) {}
@@ -244,7 +244,7 @@ export class FunctionBody {
 
   private open(opcode: number, resultType?: ValType): Label {
     this.code.byte(opcode).byte(resultType ?? EMPTY_BLOCK);
-    const label = { id: this.nextLabel++ };
+    const label = { level: this.labels.length };
     this.labels.push(label);
     return label;
   }
@@ -275,9 +275,8 @@ export class FunctionBody {
   }
 
   private depth(label: Label): number {
-    const i = this.labels.lastIndexOf(label);
-    if (i < 0) throw new Error('wasm-writer: branch to a label that is not open');
-    return this.labels.length - 1 - i;
+    if (this.labels[label.level] !== label) throw new Error('wasm-writer: branch to a label that is not open');
+    return this.labels.length - 1 - label.level;
   }
 
   br(label: Label): this {
