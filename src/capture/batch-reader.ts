@@ -9,7 +9,9 @@ import { BLOCK_SHB, PcapngParser } from './pcapng-parser.js';
 import type { RecordParser, ScanWindow } from './record-parser.js';
 import type { BatchReadOptions } from './types.js';
 
-export const DEFAULT_BATCH_BYTES = 4 * 1024 * 1024;
+// 1 MiB: a batch's bytes are still in the CPU cache when the parser and then the filter go over them
+// (4 MiB batches filter a large file measurably slower).
+export const DEFAULT_BATCH_BYTES = 1024 * 1024;
 
 /** Picks the parser from the first four bytes; undefined when they are no capture magic. */
 function parserFor(name: string, head: Uint8Array, length: number): RecordParser | undefined {

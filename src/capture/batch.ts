@@ -135,6 +135,24 @@ export class RecordTable implements CaptureBatch {
     this.count = n + 1;
   }
 
+  /**
+   * Room for `total` records in all. A parser that fills the arrays itself (a loop without a call per
+   * record) reserves first, then ends its run with addedRun().
+   */
+  reserve(total: number): void {
+    while (this.offsets.length < total) this.grow();
+  }
+
+  /** Records count..n-1 were written straight into the arrays; all of them are of interface `iface`. */
+  addedRun(n: number, iface: number): void {
+    if (n === this.count) return;
+    const lt = this.interfaces[iface].linktype;
+    if (this.count === 0) this.linktype = lt;
+    else if (this.linktype !== lt) this.linktype = -1;
+    this.interfaceIds.fill(iface, this.count, n);
+    this.count = n;
+  }
+
   private grow(): void {
     const more = (a: Uint32Array<ArrayBuffer>): Uint32Array<ArrayBuffer> => {
       const b = new Uint32Array(a.length * 2);

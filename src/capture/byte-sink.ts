@@ -1,7 +1,35 @@
-// Output of the writers: bytes gathered in large chunks, handed to a Writable with backpressure, and a
-// close() that resolves once everything has reached the target.
-import { createWriteStream } from 'node:fs';
+// Output of the writers: bytes gathered in large chunks, handed to a Writable with backpressure (or written
+// to a file path with plain write(2) calls), and a close() that resolves once everything has reached the target.
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { CaptureWriteError } from './errors.js';
+
+/**
+ * A file written synchronously, one large chunk at a time: cheaper than a stream's round trip through
+ * libuv's thread pool per chunk, and the chunk is reused. An open error is kept for the first write, as a
+ * file stream reports it after the fact.
+ */
+class FileTarget {
+  private fd: number | undefined;
+  private openError: Error | undefined;
+
+  constructor(path: string) {
+    try {
+      this.fd = openSync(path, 'w');
+    } catch (e) {
+      this.openError = e as Error;
+    }
+  }
+
+  write(bytes: Uint8Array): void {
+    if (this.openError) throw this.openError;
+    for (let done = 0; done < bytes.length; ) done += writeSync(this.fd!, bytes, done, bytes.length - done);
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
 
 export class ByteSink {
   private chunk: Uint8Array;
@@ -13,15 +41,17 @@ export class ByteSink {
   /** Chunks handed to the stream whose write callback has not run yet. */
   private pending = 0;
   private waiting: (() => void)[] = [];
-  private readonly stream: NodeJS.WritableStream;
+  private readonly stream: NodeJS.WritableStream | FileTarget;
   private readonly endStream: boolean;
 
   constructor(target: string | NodeJS.WritableStream, private readonly chunkBytes: number, end: boolean | undefined) {
-    this.stream = typeof target === 'string' ? createWriteStream(target) : target;
+    this.stream = typeof target === 'string' ? new FileTarget(target) : target;
     this.endStream = end ?? (typeof target === 'string' || (target !== process.stdout && target !== process.stderr));
-    this.stream.on('error', (e: Error) => {
-      this.failure ??= e;
-    });
+    if (!(this.stream instanceof FileTarget)) {
+      this.stream.on('error', (e: Error) => {
+        this.failure ??= e;
+      });
+    }
     this.chunk = new Uint8Array(chunkBytes);
     this.view = new DataView(this.chunk.buffer);
   }
@@ -55,9 +85,19 @@ export class ByteSink {
     return this.chunk;
   }
 
-  /** Hands the gathered bytes to the stream (the chunk is given away, a new one starts). */
+  /** Hands the gathered bytes to the target (a stream gets the chunk and a new one starts; a file is written at once). */
   private handOver(): void {
     if (this.used === 0) return;
+    if (this.stream instanceof FileTarget) {
+      const used = this.used;
+      this.used = 0;
+      try {
+        this.stream.write(this.chunk.subarray(0, used));
+      } catch (e) {
+        this.failure ??= e as Error;
+      }
+      return;
+    }
     const out = this.chunk.subarray(0, this.used);
     this.chunk = new Uint8Array(this.chunkBytes);
     this.view = new DataView(this.chunk.buffer);
@@ -75,17 +115,18 @@ export class ByteSink {
   async drain(): Promise<void> {
     this.check();
     if (!this.blocked) return;
+    const stream = this.stream as NodeJS.WritableStream; // a FileTarget never blocks
     await new Promise<void>((resolve, reject) => {
       const done = (e?: Error): void => {
-        this.stream.off('drain', onDrain);
-        this.stream.off('error', done);
+        stream.off('drain', onDrain);
+        stream.off('error', done);
         this.blocked = false;
         if (e) reject(e);
         else resolve();
       };
       const onDrain = (): void => done();
-      this.stream.on('drain', onDrain);
-      this.stream.on('error', done);
+      stream.on('drain', onDrain);
+      stream.on('error', done);
     });
   }
 
@@ -110,6 +151,11 @@ export class ByteSink {
     this.check();
     this.handOver();
     this.closed = true;
+    if (this.stream instanceof FileTarget) {
+      if (this.endStream) this.stream.close();
+      if (this.failure) throw this.failure;
+      return;
+    }
     if (!this.endStream) return this.written();
     const stream = this.stream;
     await new Promise<void>((resolve, reject) => {

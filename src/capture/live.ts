@@ -129,7 +129,7 @@ function openError(iface: string, err: unknown): LiveCaptureError {
     return new LiveCaptureError('permission', `no permission to capture on ${iface} (${msg}): ${PERMISSION_HINT} (CAP_NET_RAW)`, err);
   }
   if (/no such device|doesn't exist|does not exist/i.test(msg)) {
-    return new LiveCaptureError('no-such-device', `no capture device named ${iface} (${msg}); list them with listInterfaces()`, err);
+    return new LiveCaptureError('no-such-device', `no capture device named ${iface} (${msg}); 'filter -D' (or listInterfaces()) lists them`, err);
   }
   return new LiveCaptureError('open-failed', `cannot capture on ${iface}: ${msg}`, err);
 }
@@ -191,7 +191,7 @@ export function openLive(options: LiveOptions): LiveCapture {
   const cap = loadCap();
   // Checked first: cap's open() of an unknown name also prints a libpcap warning to stderr.
   if (!listInterfaces().some((d) => d.name === iface)) {
-    throw new LiveCaptureError('no-such-device', `no capture device named ${iface}; list them with listInterfaces()`);
+    throw new LiveCaptureError('no-such-device', `no capture device named ${iface}; 'filter -D' (or listInterfaces()) lists them`);
   }
   const handle = new cap.Cap();
   const buffer = Buffer.alloc(CAP_KERNEL_SNAPLEN);

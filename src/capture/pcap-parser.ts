@@ -94,47 +94,63 @@ export class PcapParser implements RecordParser {
       this.started = true;
       pos += FILE_HEADER_BYTES;
     }
-    const v = w.view;
-    const le = this.littleEndian;
-    const hdr = this.recordHeaderBytes;
-    const snaplen = this.snaplen;
-    for (;;) {
-      const left = end - pos;
-      if (left < hdr) {
-        if (w.eof && left > 0) this.fail(w, pos, `truncated record header: ${left} of ${hdr} bytes`);
-        this.need = hdr;
-        return pos;
+    // Records go straight into the table's arrays (reserved for the most the window can hold): this loop
+    // runs once per packet of the file, so it calls nothing in the common case.
+    table.reserve(table.count + Math.floor((end - pos) / this.recordHeaderBytes));
+    const { offsets, caplens, wirelens, tsHigh, tsLow } = table;
+    let n = table.count;
+    try {
+      const v = w.view;
+      const le = this.littleEndian;
+      const hdr = this.recordHeaderBytes;
+      const snaplen = this.snaplen;
+      const maxCaplen = this.maxCaplen;
+      const inOrder = this.lengths === Lengths.InOrder;
+      for (;;) {
+        const left = end - pos;
+        if (left < hdr) {
+          if (w.eof && left > 0) this.fail(w, pos, `truncated record header: ${left} of ${hdr} bytes`);
+          this.need = hdr;
+          return pos;
+        }
+        let caplen = v.getUint32(pos + 8, le);
+        let wirelen = v.getUint32(pos + 12, le);
+        if (!inOrder && (this.lengths === Lengths.Swapped || caplen > wirelen)) {
+          const t = caplen;
+          caplen = wirelen;
+          wirelen = t;
+        }
+        if (caplen > maxCaplen) {
+          this.fail(
+            w,
+            pos,
+            caplen > snaplen
+              ? `invalid captured length ${caplen}, bigger than the snaplen of ${snaplen}`
+              : `invalid captured length ${caplen}, bigger than the maximum of ${maxCaplen} for this link type`,
+          );
+        }
+        const size = hdr + caplen;
+        if (left < size) {
+          if (w.eof) this.fail(w, pos, `truncated record: ${caplen} captured bytes announced, ${left - hdr} present`);
+          this.need = size;
+          return pos;
+        }
+        // libpcap cuts a record longer than the snaplen to the snaplen (the rest is skipped).
+        if (caplen > snaplen) caplen = snaplen;
+        if (this.fixups) {
+          if (le !== HOST_LITTLE_ENDIAN) swapPseudoHeader(this.linktype, w.buffer, pos + hdr, caplen, wirelen);
+          wirelen = fixedWirelen(this.linktype, w.buffer, pos + hdr, caplen, wirelen);
+        }
+        offsets[n] = pos + hdr;
+        caplens[n] = caplen;
+        wirelens[n] = wirelen;
+        tsHigh[n] = v.getUint32(pos, le);
+        tsLow[n] = v.getUint32(pos + 4, le);
+        n++;
+        pos += size;
       }
-      let caplen = v.getUint32(pos + 8, le);
-      let wirelen = v.getUint32(pos + 12, le);
-      if (this.lengths !== Lengths.InOrder && (this.lengths === Lengths.Swapped || caplen > wirelen)) {
-        const t = caplen;
-        caplen = wirelen;
-        wirelen = t;
-      }
-      if (caplen > this.maxCaplen) {
-        this.fail(
-          w,
-          pos,
-          caplen > snaplen
-            ? `invalid captured length ${caplen}, bigger than the snaplen of ${snaplen}`
-            : `invalid captured length ${caplen}, bigger than the maximum of ${this.maxCaplen} for this link type`,
-        );
-      }
-      const size = hdr + caplen;
-      if (left < size) {
-        if (w.eof) this.fail(w, pos, `truncated record: ${caplen} captured bytes announced, ${left - hdr} present`);
-        this.need = size;
-        return pos;
-      }
-      // libpcap cuts a record longer than the snaplen to the snaplen (the rest is skipped).
-      if (caplen > snaplen) caplen = snaplen;
-      if (this.fixups) {
-        if (le !== HOST_LITTLE_ENDIAN) swapPseudoHeader(this.linktype, w.buffer, pos + hdr, caplen, wirelen);
-        wirelen = fixedWirelen(this.linktype, w.buffer, pos + hdr, caplen, wirelen);
-      }
-      table.add(pos + hdr, caplen, wirelen, 0, v.getUint32(pos, le), v.getUint32(pos + 4, le));
-      pos += size;
+    } finally {
+      table.addedRun(n, 0);
     }
   }
 }

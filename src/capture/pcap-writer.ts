@@ -6,6 +6,16 @@ import { PCAP_MAGIC_NS, PCAP_MAGIC_US } from './pcap-parser.js';
 import type { RecordSink } from './record-sink.js';
 
 const NS = 1_000_000_000n;
+/** Below this many bytes a plain loop copies faster than subarray() + set(). */
+const SHORT_COPY = 96;
+
+function copyBytes(source: Uint8Array, start: number, length: number, target: Uint8Array, at: number): void {
+  if (length < SHORT_COPY) {
+    for (let k = 0; k < length; k++) target[at + k] = source[start + k];
+  } else {
+    target.set(source.subarray(start, start + length), at);
+  }
+}
 const U32 = 0x1_0000_0000n;
 
 export class PcapWriter implements RecordSink {
@@ -29,12 +39,14 @@ export class PcapWriter implements RecordSink {
     this.linktype = linktype;
   }
 
-  record(linktype: number, snaplen: number, timestamp: bigint, wirelen: number, data: Uint8Array): void {
+  /** Before the first record: writes the file header; later: refuses a second link type. */
+  private checkLinktype(linktype: number, snaplen: number): void {
     // The file header takes the first packet's link type and snaplen.
     if (this.linktype < 0) this.header(linktype, snaplen);
-    else if (linktype !== this.linktype) {
-      throw new CaptureWriteError(`a pcap file holds one link type: ${this.linktype} was written, got ${linktype} (use pcapng)`);
-    }
+    else throw new CaptureWriteError(`a pcap file holds one link type: ${this.linktype} was written, got ${linktype} (use pcapng)`);
+  }
+
+  record(linktype: number, snaplen: number, timestamp: bigint, wirelen: number, data: Uint8Array): void {
     let seconds = timestamp / NS;
     let fraction = timestamp % NS;
     if (fraction < 0n) {
@@ -43,13 +55,22 @@ export class PcapWriter implements RecordSink {
     }
     // Seconds are an unsigned 32-bit field: later times wrap (pcapng has no such limit).
     seconds = ((seconds % U32) + U32) % U32;
-    const at = this.sink.reserve(16 + data.length);
-    const v = this.sink.view;
-    v.setUint32(at, Number(seconds), true);
-    v.setUint32(at + 4, this.nanosecond ? Number(fraction) : Number(fraction / 1000n), true);
-    v.setUint32(at + 8, data.length, true);
+    this.recordSplit(linktype, snaplen, Number(seconds), Number(fraction), wirelen, data, 0, data.length);
+  }
+
+  recordSplit(
+    linktype: number, snaplen: number, seconds: number, nanos: number, wirelen: number,
+    source: Uint8Array, start: number, caplen: number,
+  ): void {
+    if (this.linktype < 0 || linktype !== this.linktype) this.checkLinktype(linktype, snaplen);
+    const sink = this.sink;
+    const at = sink.reserve(16 + caplen);
+    const v = sink.view;
+    v.setUint32(at, seconds, true);
+    v.setUint32(at + 4, this.nanosecond ? nanos : Math.floor(nanos / 1000), true);
+    v.setUint32(at + 8, caplen, true);
     v.setUint32(at + 12, wirelen, true);
-    this.sink.bytes.set(data, at + 16);
+    copyBytes(source, start, caplen, sink.bytes, at + 16);
   }
 
   finish(fallbackLinktype: number, fallbackSnaplen: number): void {

@@ -11,6 +11,7 @@ import type { RecordSink } from './record-sink.js';
 const SHB_BYTES = 28;
 const EPB_OVERHEAD = 32; // block header 8 + fixed part 20 + trailer 4
 const U64 = 1n << 64n;
+const NS = 1_000_000_000n;
 
 export class PcapngWriter implements RecordSink {
   private readonly interfaces = new Map<string, number>();
@@ -77,6 +78,13 @@ export class PcapngWriter implements RecordSink {
     bytes.set(data, at + 28);
     bytes.fill(0, at + 28 + data.length, at + 28 + padded);
     v.setUint32(at + length - 4, length, true);
+  }
+
+  recordSplit(
+    linktype: number, snaplen: number, seconds: number, nanos: number, wirelen: number,
+    source: Uint8Array, start: number, caplen: number,
+  ): void {
+    this.record(linktype, snaplen, BigInt(seconds) * NS + BigInt(nanos), wirelen, source.subarray(start, start + caplen));
   }
 
   finish(fallbackLinktype: number, fallbackSnaplen: number): void {

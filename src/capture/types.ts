@@ -47,7 +47,7 @@ export interface CaptureInterface {
 export interface ReadOptions {
   /** Name used in error messages (default: the path, or 'standard input', or 'stream'). */
   name?: string;
-  /** Bytes of file per batch (default 4 MiB). A batch grows past it only to hold one record bigger than this. */
+  /** Bytes of file per batch (default 1 MiB). A batch grows past it only to hold one record bigger than this. */
   batchBytes?: number;
 }
 

@@ -9,6 +9,7 @@ import type { RecordSink } from './record-sink.js';
 import type { CapturedPacket, CaptureWriterOptions } from './types.js';
 
 const DLT_EN10MB = 1;
+const NS_PER_SECOND = 1e9;
 
 export interface CaptureWriter {
   /**
@@ -51,13 +52,16 @@ class Writer implements CaptureWriter {
   writeBatchRecord(batch: CaptureBatch, i: number): boolean {
     const iface = batch.interfaces[batch.interfaceIds[i]];
     const offset = batch.offsets[i];
-    this.format.record(
-      iface.linktype,
-      iface.snaplen,
-      batchTimestamp(batch, i),
-      batch.wirelens[i],
-      batch.buffer.subarray(offset, offset + batch.caplens[i]),
-    );
+    const caplen = batch.caplens[i];
+    const ts = iface.timestamps;
+    // pcap input with a fraction below one second (every sane file): no bigint per record.
+    const nanos = ts.kind === 'pcap' ? batch.tsLow[i] * ts.fractionNs : NS_PER_SECOND;
+    if (nanos < NS_PER_SECOND) {
+      this.format.recordSplit(iface.linktype, iface.snaplen, batch.tsHigh[i], nanos, batch.wirelens[i], batch.buffer, offset, caplen);
+    } else {
+      const data = batch.buffer.subarray(offset, offset + caplen);
+      this.format.record(iface.linktype, iface.snaplen, batchTimestamp(batch, i), batch.wirelens[i], data);
+    }
     return !this.sink.full;
   }
 

@@ -31,7 +31,7 @@ export async function filterFiles(opts: CliOptions): Promise<number> {
           const verdicts = filters.verdicts(batch);
           const stop = await output.matches(batch, verdicts);
           read += stop.examined;
-          bytes += batchBytes(batch, stop.examined);
+          if (opts.stats) bytes += batchBytes(batch, stop.examined);
           progress.update(batch.inputOffset + batch.end, read, output.matched);
           if (stop.done) break files;
         }

@@ -1,5 +1,6 @@
 // `filter -i IFACE EXPR`: capture live through `cap`, run the compiled filter on every packet.
 import { formatInterfaceList, listInterfaces, openLive } from '../capture/live.js';
+import { dltName } from '../codegen/index.js';
 import type { CliOptions } from './args.js';
 import { FilterSet } from './filter-set.js';
 import { MatchOutput } from './match-output.js';
@@ -17,6 +18,7 @@ export async function filterLive(opts: CliOptions): Promise<number> {
   const capture = openLive({ iface: opts.iface!, snaplen, promisc: opts.promiscuous });
   const filter = new FilterSet(opts).forLinktype(capture.linktype, snaplen);
   const output = new MatchOutput(opts);
+  process.stderr.write(`filter: listening on ${capture.iface}, link-type ${dltName(capture.linktype).replace(/^DLT_/, '')}, snapshot length ${snaplen} bytes\n`);
   const stop = (): void => capture.stop();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -12,7 +12,11 @@ export class FilterSet {
   private readBuffer = new Uint8Array(0);
   private readonly warned = new Set<string>();
 
-  constructor(private readonly opts: CliOptions) {}
+  constructor(
+    private readonly opts: CliOptions,
+    /** where compiler warnings go (each text once); stderr by default */
+    private readonly onWarning = (text: string): void => void process.stderr.write(`filter: warning: ${text}\n`),
+  ) {}
 
   /**
    * The filter for a link type (DLT_ number), compiled on first use: for a live capture, or for a
@@ -77,10 +81,10 @@ export class FilterSet {
     return out;
   }
 
-  /** Prints a compiled filter's warnings on stderr, each text once. */
+  /** Reports a compiled filter's warnings, each text once. */
   private warn(filter: Filter): void {
     for (const w of filter.warnings) {
-      if (!this.warned.has(w)) process.stderr.write(`filter: warning: ${w}\n`);
+      if (!this.warned.has(w)) this.onWarning(w);
       this.warned.add(w);
     }
   }

@@ -28,18 +28,35 @@ export class MatchOutput {
   /** Handles the matches of one batch; resolves when the output can take more. */
   async matches(batch: CaptureBatch, verdicts: Uint32Array): Promise<BatchProgress> {
     const limit = this.opts.maxMatches ?? Infinity;
-    if (this.opts.write !== undefined) this.writer ??= this.openWriter(batch);
-    const lines: string[] = [];
+    const n = batch.count;
     let i = 0;
-    let full = false;
-    for (; i < batch.count && this.matched < limit; i++) {
-      if (verdicts[i] === 0) continue;
-      this.matched++;
-      if (this.writer) full = !this.writer.writeBatchRecord(batch, i) || full;
-      else if (!this.opts.countOnly) lines.push(this.describe(batch, i));
+    let matched = this.matched;
+    // One loop per kind of output: these run once per packet of the input.
+    if (this.opts.write !== undefined) {
+      const writer = (this.writer ??= this.openWriter(batch));
+      let full = false;
+      for (; i < n && matched < limit; i++) {
+        if (verdicts[i] !== 0) {
+          matched++;
+          if (!writer.writeBatchRecord(batch, i)) full = true;
+        }
+      }
+      this.matched = matched;
+      if (full) await writer.drain();
+    } else if (this.opts.countOnly) {
+      for (; i < n && matched < limit; i++) if (verdicts[i] !== 0) matched++;
+      this.matched = matched;
+    } else {
+      const lines: string[] = [];
+      for (; i < n && matched < limit; i++) {
+        if (verdicts[i] !== 0) {
+          matched++;
+          lines.push(this.describe(batch, i));
+        }
+      }
+      this.matched = matched;
+      if (lines.length > 0) await this.print(`${lines.join('\n')}\n`);
     }
-    if (full) await this.writer!.drain();
-    if (lines.length > 0) await this.print(`${lines.join('\n')}\n`);
     return { examined: i, done: this.matched >= limit || this.stdoutClosed };
   }
 
@@ -104,6 +121,6 @@ export class MatchOutput {
       this.writer = this.createWriter(this.opts.write, 1, 262144, false);
     }
     await this.writer?.close();
-    if (this.opts.countOnly) await this.print(`${this.matched} packets\n`);
+    if (this.opts.countOnly) await this.print(`${this.matched} packet${this.matched === 1 ? '' : 's'}\n`);
   }
 }

@@ -50,7 +50,7 @@ describe('filter --count against tcpdump --count over the corpus', () => {
     let refusals = 0;
     let masterDifferences = 0;
     for (const [ei, expr] of exprs.entries()) {
-      const filters = new FilterSet(parseArgs(['--count', '--', expr, '-']));
+      const filters = new FilterSet(parseArgs(['--count', '--', expr, '-']), () => {});
       for (const [ci, capture] of table.captures.entries()) {
         const theirs = table.verdicts[ci][ei];
         if (!theirs.ok && theirs.stage === 'open') continue;

@@ -10,14 +10,10 @@ import { compileJit } from '../../src/ebpf/jit/index.js';
 import { translateCbpf } from '../../src/ebpf/translate.js';
 import { runEbpfFilter } from '../../src/ebpf/vm.js';
 import { corpusIndex } from '../support/corpus.js';
+import { BENCH_FILTERS } from '../../bench/data.js';
 
 const EXPRESSIONS = [
-  'tcp port 80',
-  'ip and udp and dst port 53',
-  'ip6 and tcp',
-  'vlan and tcp',
-  'tcp[tcpflags] & tcp-syn != 0',
-  'host 10.0.0.5 or host 10.0.0.6 or net 192.168.1.0/24',
+  ...BENCH_FILTERS,
   'greater 200',
   'ip6 protochain 17', // a backward jump: the JIT's dispatch loop
   'ether broadcast or ether multicast',

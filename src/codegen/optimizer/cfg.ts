@@ -75,8 +75,8 @@ export function buildBlocks(prog: readonly Insn[]): { root: Block } | { unsuppor
   for (let s = 0; s < n; ) {
     let j = s;
     while (isStmt(prog[j].code) && !leader[j + 1]) j++;
-    // statements are shared with the input: passes replace them, never modify them
-    const stmts = prog.slice(s, isStmt(prog[j].code) ? j + 1 : j);
+    // statements are shared with the input (passes replace them, never modify them); k is u32
+    const stmts = prog.slice(s, isStmt(prog[j].code) ? j + 1 : j).map((x) => (x.k >>> 0 === x.k ? x : { ...x, k: x.k >>> 0 }));
     const t = prog[j];
     const block: Block = isStmt(t.code)
       ? { stmts, code: JA, k: 0, jt: null, jf: null, id: -1, mark: 0 }
@@ -88,14 +88,14 @@ export function buildBlocks(prog: readonly Insn[]): { root: Block } | { unsuppor
     if (!entry) continue;
     const { block: b, end } = entry;
     const t = prog[end];
-    const to = (off: number): Block => byStart[end + 1 + off].block;
-    if (isStmt(t.code)) b.jt = b.jf = to(0);
+    const next = end + 1;
+    if (isStmt(t.code)) b.jt = b.jf = byStart[next].block;
     else if (b.code === JA) {
-      b.jt = b.jf = to(t.k | 0);
+      b.jt = b.jf = byStart[next + (t.k | 0)].block;
       b.k = 0;
     } else if (BPF_CLASS(t.code) === BPF_JMP) {
-      b.jt = to(t.jt);
-      b.jf = to(t.jf);
+      b.jt = byStart[next + t.jt].block;
+      b.jf = byStart[next + t.jf].block;
     }
   }
   return { root: byStart[0].block };
@@ -134,7 +134,7 @@ export function topoOrder(root: Block): Block[] {
 
 /**
  * Flat wide program: conditional offsets may exceed 255; gotos to the next block vanish, gotos to
- * a return become a copy of it. Returns come last: Linux's scratch-memory check carries what is
+ * a bare return become a copy of it. Returns come last: Linux's scratch-memory check carries what is
  * known after a `ret` into the next instruction, so a `ret` must not precede a block.
  */
 export function emitWide(root: Block): Insn[] {
@@ -155,7 +155,9 @@ export function emitWide(root: Block): Insn[] {
     if (isRet(b)) out.push({ code: b.code, jt: 0, jf: 0, k: b.k });
     else if (isGoto(b)) {
       const t = b.jt!;
-      if (needsJa(b, i)) out.push(isRet(t) ? { code: t.code, jt: 0, jf: 0, k: t.k } : { code: JA, jt: 0, jf: 0, k: start.get(t)! - here - 1 });
+      if (needsJa(b, i)) {
+        out.push(isRet(t) && !t.stmts.length ? { code: t.code, jt: 0, jf: 0, k: t.k } : { code: JA, jt: 0, jf: 0, k: start.get(t)! - here - 1 });
+      }
     } else out.push({ code: b.code, jt: start.get(b.jt!)! - here - 1, jf: start.get(b.jf!)! - here - 1, k: b.k });
   });
   return out;

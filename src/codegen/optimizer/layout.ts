@@ -23,16 +23,23 @@ const isCondJump = (i: Insn): boolean => BPF_CLASS(i.code) === BPF_JMP && BPF_OP
 /** Control never runs from this jump into the next instruction (a `ret` would do too, but see above). */
 const endsFlow = (i: Insn): boolean => BPF_CLASS(i.code) === BPF_JMP;
 
-/** Same program with every conditional offset ≤ 255 (input: forward conditional jumps, any offsets). */
+/**
+ * Same program with every conditional offset ≤ 255 (input: forward conditional jumps, any
+ * offsets). A program with a jump out of range or backward conditional jump comes back unchanged.
+ */
 export function layout(prog: readonly Insn[]): Insn[] {
   let nodes: Node[] = prog.map((insn) => ({ insn: { ...insn } }));
+  let wellFormed = true;
   nodes.forEach((node, i) => {
     if (isJa(node.insn)) node.jt = nodes[i + 1 + (node.insn.k | 0)];
     else if (isCondJump(node.insn)) {
       node.jt = nodes[i + 1 + node.insn.jt];
       node.jf = nodes[i + 1 + node.insn.jf];
+      wellFormed &&= node.insn.jt >= 0 && node.insn.jf >= 0;
     }
+    wellFormed &&= !(isJa(node.insn) || isCondJump(node.insn)) || (node.jt !== undefined && (node.jf !== undefined || isJa(node.insn)));
   });
+  if (!wellFormed) return prog.map((insn) => ({ ...insn }));
   for (let next = withTrampolines(nodes); next; next = withTrampolines(nodes)) nodes = next;
   const pos = new Map<Node, number>(nodes.map((node, i) => [node, i]));
   return nodes.map((node, i) => {

@@ -3,12 +3,12 @@
 // by a possibly-zero X) stays unless bytes it reads are known present from dominating loads.
 import {
   BPF_ALU, BPF_CLASS, BPF_DIV, BPF_K, BPF_LD, BPF_LDX, BPF_MOD, BPF_MODE, BPF_ABS, BPF_MSH, BPF_IND, BPF_OP,
-  BPF_RVAL, BPF_A, BPF_SRC, BPF_X, SKF_AD_OFF, BPF_JMP, BPF_JSET, BPF_JEQ, BPF_JGT, BPF_AND, BPF_SUB, type Insn,
+  BPF_RVAL, BPF_A, BPF_SRC, BPF_X, SKF_AD_OFF, type Insn,
 } from '../../cbpf/insn.js';
 import { isCond, isRet, type Block } from './cfg.js';
 import type { Graph } from './numbering.js';
 import { foldIndexOffset, fuseCompare } from './peephole.js';
-import { A_ATOM, X_ATOM, fixedLoadExtent, stmtDef, stmtUses, type State, type ValueTable } from './values.js';
+import { A_ATOM, X_ATOM, fixedLoadExtent, stmtDef, stmtUses, type ValueTable } from './values.js';
 
 /** Atoms the terminator reads. */
 export function terminatorUses(b: Block): number {

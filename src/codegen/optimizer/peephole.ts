@@ -1,5 +1,6 @@
-// Rewrites of short statement sequences that value numbering alone does not find. Both need
-// to know that A (or X) is dead afterwards, so they run in the backward pass (./liveness.ts).
+// Rewrites of short statement sequences that value numbering alone does not find. fuseCompare
+// and foldIndexOffset need to know that A (or X) is dead afterwards, so they run in the backward
+// pass (./liveness.ts); narrowLoads runs in the forward pass (./numbering.ts).
 import {
   BPF_ABS, BPF_ADD, BPF_ALU, BPF_AND, BPF_B, BPF_CLASS, BPF_H, BPF_IND, BPF_JEQ, BPF_JGT, BPF_JMP, BPF_JSET, BPF_K,
   BPF_LD, BPF_MISC, BPF_MISCOP, BPF_MODE, BPF_OP, BPF_SIZE, BPF_SRC, BPF_SUB, BPF_TAX, BPF_W, SKF_AD_OFF, type Insn,
@@ -33,7 +34,6 @@ export function fuseCompare(vt: ValueTable, b: Block, liveOut: number, exit: Sta
   b.stmts.pop();
   exit[A_ATOM] = operand;
 }
-
 
 /**
  * `add x; tax; ld [x + l]` where A was `X + c` becomes `ld [x + c + l]`: the index register keeps

@@ -48,6 +48,9 @@ function decide(vt: ValueTable, c: Block, a: Vn, x: Vn, facts: FactIndex, i: num
 export function threadJumps(vt: ValueTable, g: Graph, liveIn: number[]): boolean {
   const facts = new FactIndex(g.dom, entryFacts(g));
   const scratch = g.exit[0].slice();
+  // Dead-statement removal has dropped writes to atoms dead at a block's end, so an exit state
+  // is exact only for the atoms live there (as they were before any edge moved).
+  const exact = g.order.map((b) => liveOutOf(b, liveIn));
   let changed = false;
   for (let i = g.order.length - 1; i >= 0; i--) {
     const p = g.order[i];
@@ -59,12 +62,12 @@ export function threadJumps(vt: ValueTable, g: Graph, liveIn: number[]): boolean
       else if (p.jt === p.jf) setGoto(p, p.jt!);
     }
     if (isGoto(p)) {
-      p.jt = p.jf = thread(vt, g, facts, liveIn, scratch, i, p.jt!, undefined);
+      p.jt = p.jf = thread(vt, g, facts, liveIn, exact[i], scratch, i, p.jt!, undefined);
     } else if (isCond(p)) {
       const { vn, other } = comparison(p, g.exit[i]);
       const op = BPF_OP(p.code);
-      p.jt = thread(vt, g, facts, liveIn, scratch, i, p.jt!, { vn, other, op, k: p.k, outcome: true });
-      p.jf = thread(vt, g, facts, liveIn, scratch, i, p.jf!, { vn, other, op, k: p.k, outcome: false });
+      p.jt = thread(vt, g, facts, liveIn, exact[i], scratch, i, p.jt!, { vn, other, op, k: p.k, outcome: true });
+      p.jf = thread(vt, g, facts, liveIn, exact[i], scratch, i, p.jf!, { vn, other, op, k: p.k, outcome: false });
     }
     if (p.jt !== jt || p.jf !== jf) changed = true;
     liveIn[i] = blockLiveIn(p, liveOutOf(p, liveIn));
@@ -72,12 +75,22 @@ export function threadJumps(vt: ValueTable, g: Graph, liveIn: number[]): boolean
   return changed;
 }
 
-/** Where the edge from block i to c can go instead of c; `st` is scratch space for a state. */
+/** Whether one of the atoms in `mask` holds `vn` (then that value was computed without fault). */
+function holds(state: State, mask: number, vn: Vn): boolean {
+  for (let a = 0; a < N_ATOMS; a++) if (mask & (1 << a) && state[a] === vn) return true;
+  return false;
+}
+
+/**
+ * Where the edge from block i to c can go instead of c; `exact`: atoms whose value in i's exit
+ * state is real; `st` is scratch space for a state.
+ */
 function thread(
   vt: ValueTable,
   g: Graph,
   facts: FactIndex,
   liveIn: number[],
+  exact: number,
   st: State,
   i: number,
   c: Block,
@@ -89,7 +102,7 @@ function thread(
     for (let a = 0; a < N_ATOMS; a++) st[a] = state[a];
     for (const s of c.stmts) {
       const eff = evalStmt(vt, st, s, extent);
-      if (eff.mayFault && !state.includes(eff.vn)) return c;
+      if (eff.mayFault && !holds(state, exact, eff.vn)) return c;
       st[eff.dest] = eff.vn;
     }
     let next: Block;
@@ -102,7 +115,7 @@ function thread(
       } else next = d ? c.jt! : c.jf!;
     }
     const live = liveIn[next.id];
-    for (let a = 0; a < N_ATOMS; a++) if (live & (1 << a) && st[a] !== state[a]) return c;
+    for (let a = 0; a < N_ATOMS; a++) if (live & (1 << a) && (st[a] !== state[a] || !(exact & (1 << a)))) return c;
     c = next;
   }
   return c;
