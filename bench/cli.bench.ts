@@ -3,7 +3,7 @@
 // memory of filtering a 2 GB capture.
 // Usage: npx tsx bench/cli.bench.ts [--big]   (--big also generates the 2 GB capture for the memory figure)
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,22 +55,24 @@ function main(): void {
     console.log(`# filter vs tcpdump, 1,000,000 packets (${file}), best of ${RUNS} runs (wall; CPU = user + sys)`);
     console.log('| filter | mode | filter s | tcpdump s | ratio | filter CPU s | tcpdump CPU s | CPU ratio | matches |');
     console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-    const row = (expr: string, mode: string, ours: Run, theirs: Run, matches: number): string =>
-      `| \`${expr}\` | ${mode} | ${ours.seconds.toFixed(2)} | ${theirs.seconds.toFixed(2)} | ${(ours.seconds / theirs.seconds).toFixed(2)} | ` +
-      `${ours.cpu.toFixed(2)} | ${theirs.cpu.toFixed(2)} | ${(ours.cpu / theirs.cpu).toFixed(2)} | ${matches} |`;
+    const row = (expr: string, mode: string, filter: Run, tcpdump: Run, matches: number): string =>
+      `| \`${expr}\` | ${mode} | ${filter.seconds.toFixed(2)} | ${tcpdump.seconds.toFixed(2)} | ${(filter.seconds / tcpdump.seconds).toFixed(2)} | ` +
+      `${filter.cpu.toFixed(2)} | ${tcpdump.cpu.toFixed(2)} | ${(filter.cpu / tcpdump.cpu).toFixed(2)} | ${matches} |`;
     for (const expr of BENCH_FILTERS) {
       const w1 = best('node', [FILTER_BIN, expr, file, '-w', ours]);
       const w2 = best('tcpdump', ['-r', file, '-w', theirs, expr]);
       const c1 = best('node', [FILTER_BIN, '--count', expr, file]);
       const c2 = best('tcpdump', ['--count', '-r', file, expr]);
       if (count(c1.stdout) !== count(c2.stdout)) throw new Error(`count differs for '${expr}': ${c1.stdout} vs ${c2.stdout}`);
+      // a microsecond capture in, the same microsecond capture out: tcpdump's file byte for byte
+      if (!readFileSync(ours).equals(readFileSync(theirs))) throw new Error(`-w output differs from tcpdump's for '${expr}'`);
       console.log(row(expr, '-w', w1, w2, count(c1.stdout)));
       console.log(row(expr, '--count', c1, c2, count(c1.stdout)));
     }
     if (big) {
       const huge = benchCapture(10_000_000); // about 2.1 GB
       const run = timed('node', [FILTER_BIN, 'tcp port 80', huge, '-w', ours]);
-      console.log(`\npeak RSS filtering ${huge} (-w): ${(run.maxRssKb / 1024).toFixed(0)} MB in ${run.seconds.toFixed(1)} s`);
+      console.log(`\npeak RSS filtering ${huge} (-w): ${(run.maxRssKb / 1024).toFixed(0)} MB in ${run.seconds.toFixed(1)} s (${run.cpu.toFixed(1)} s CPU)`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

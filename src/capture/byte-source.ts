@@ -2,7 +2,6 @@
 // stream, gunzipped when it starts with the gzip magic.
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import { CaptureFormatError } from './errors.js';
 
 export interface ByteSource {
@@ -87,8 +86,9 @@ class ChunkSource implements ByteSource {
   }
 }
 
-/** Decompresses `head` followed by the rest of `chunks`. */
-function gunzip(name: string, head: Uint8Array, chunks: Chunks): ByteSource {
+/** Decompresses `head` followed by the rest of `chunks` (zlib is loaded only for gzip input). */
+async function gunzip(name: string, head: Uint8Array, chunks: Chunks): Promise<ByteSource> {
+  const { createGunzip } = await import('node:zlib');
   const compressed = Readable.from((async function* () {
     if (head.length > 0) yield head;
     for (let r = await chunks.next(); !r.done; r = await chunks.next()) yield asBytes(r.value);

@@ -106,6 +106,7 @@ export class PcapParser implements RecordParser {
       const snaplen = this.snaplen;
       const maxCaplen = this.maxCaplen;
       const inOrder = this.lengths === Lengths.InOrder;
+      const fixups = this.fixups;
       for (;;) {
         const left = end - pos;
         if (left < hdr) {
@@ -137,7 +138,7 @@ export class PcapParser implements RecordParser {
         }
         // libpcap cuts a record longer than the snaplen to the snaplen (the rest is skipped).
         if (caplen > snaplen) caplen = snaplen;
-        if (this.fixups) {
+        if (fixups) {
           if (le !== HOST_LITTLE_ENDIAN) swapPseudoHeader(this.linktype, w.buffer, pos + hdr, caplen, wirelen);
           wirelen = fixedWirelen(this.linktype, w.buffer, pos + hdr, caplen, wirelen);
         }

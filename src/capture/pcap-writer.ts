@@ -6,16 +6,6 @@ import { PCAP_MAGIC_NS, PCAP_MAGIC_US } from './pcap-parser.js';
 import type { RecordSink } from './record-sink.js';
 
 const NS = 1_000_000_000n;
-/** Below this many bytes a plain loop copies faster than subarray() + set(). */
-const SHORT_COPY = 96;
-
-function copyBytes(source: Uint8Array, start: number, length: number, target: Uint8Array, at: number): void {
-  if (length < SHORT_COPY) {
-    for (let k = 0; k < length; k++) target[at + k] = source[start + k];
-  } else {
-    target.set(source.subarray(start, start + length), at);
-  }
-}
 const U32 = 0x1_0000_0000n;
 
 export class PcapWriter implements RecordSink {
@@ -70,7 +60,7 @@ export class PcapWriter implements RecordSink {
     v.setUint32(at + 4, this.nanosecond ? nanos : Math.floor(nanos / 1000), true);
     v.setUint32(at + 8, caplen, true);
     v.setUint32(at + 12, wirelen, true);
-    copyBytes(source, start, caplen, sink.bytes, at + 16);
+    sink.bytes.set(source.subarray(start, start + caplen), at + 16);
   }
 
   finish(fallbackLinktype: number, fallbackSnaplen: number): void {

@@ -6,32 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { runCbpf } from '../../src/cbpf/interpreter.js';
 import { compileFilter, type CompileResult } from '../../src/codegen/index.js';
 import { FilterError } from '../../src/grammar/errors.js';
-import { CAPTURES_WHERE_1_10_3_DIFFERS } from '../support/known-differences.js';
+import { CAPTURES_WHERE_1_10_3_DIFFERS, MASTER_DIFFERS, MASTER_DIFFERS_ON_CAPTURE } from '../support/known-differences.js';
 import { differentialCaptures, libpcapVerdicts, loadExpressions } from '../support/differential.js';
 import { libpcapReadPackets, oracleUnavailableReason } from '../support/oracle.js';
 import { testResolver } from './test-names.js';
-
-/**
- * Expressions on which libpcap master (followed here, see the conformance data) and 1.10.3 give
- * different verdicts on some capture, with the reason. Their pairs are compared, and each entry must
- * differ somewhere (so the list stays exact).
- */
-const MASTER_DIFFERS: Record<string, string> = {
-  'ip multicast': 'master tests class D only (ip[16] & 0xf0 == 0xe0); 1.10.3 tests ip[16] >= 224',
-  'ip6 multicast or ip multicast': 'as `ip multicast`',
-  'ip multicast and not ether multicast': 'as `ip multicast`',
-};
-
-/** Captures (besides CAPTURES_WHERE_1_10_3_DIFFERS) where master and 1.10.3 differ for some expressions. */
-const MASTER_DIFFERS_ON_CAPTURE: Record<string, string> = {
-  'cve2015-0261-crash.pcap': 'SLIP direction byte neither 0 nor 1: master `outbound` is [0] == 1, 1.10.3 accepts any non-zero',
-  'cve2015-0261-ipv6.pcap': 'SLIP direction byte (as above)',
-  'heapoverflow-sl_if_print.pcap': 'SLIP direction byte (as above)',
-  'isis-extd-isreach-oobr.pcap': 'IS-IS PDU type on C_HDLC: master skips the fudge byte (offset 5), 1.10.3 reads offset 4',
-  'isis-seg-fault-3.pcapng': 'IS-IS PDU type on C_HDLC (as above)',
-  'hoobr_juniper3.pcap': 'JUNIPER_ES has no payload offset: the index wraps below 0; master bpf_filter refuses a wrapping [x + k], 1.10.3 wraps it',
-  'juniper_es_oobr.pcap': 'JUNIPER_ES index wrap (as above)',
-};
 
 const unavailable = oracleUnavailableReason();
 const OPTIMIZE = process.env.DIFF_OPT !== '0';

@@ -43,14 +43,14 @@ export function optimize(prog: readonly Insn[]): Insn[] {
   if ('unsupported' in built) return prog.map((i) => ({ ...i }));
   let root = simplify(built.root);
   const lowered = lowerSets(root);
-  // one more pass: drops reloads at the new entries, merges search trees that came out identical
-  if (lowered) root = simplify(lowered, 1);
+  // search trees that came out identical become one
+  if (lowered) root = mergeBlocks(lowered).root;
   if (rejectsAll(root)) throw new RejectsAllPacketsError();
   return emitWide(root);
 }
 
-function simplify(root: Block, passes = MAX_PASSES): Block {
-  for (let pass = 0; pass < passes; pass++) {
+function simplify(root: Block): Block {
+  for (let pass = 0; pass < MAX_PASSES; pass++) {
     const vt = new ValueTable();
     const g = numberValues(vt, analyseGraph(topoOrder(root)));
     const dead = removeDeadStatements(vt, g);

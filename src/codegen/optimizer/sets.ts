@@ -139,7 +139,9 @@ function lowerChain(vt: ValueTable, g: Graph, liveIn: number[], chain: Block[], 
     const secondTree = searchTree(second.keys, hit, miss);
     const reload: Block = gotoBlock([{ code: BPF_LD | BPF_MEM, jt: 0, jf: 0, k: slot }], secondTree);
     const firstTree = searchTree(first.keys, hit, reload);
-    entry = gotoBlock([...loads[1]!, { code: BPF_ST, jt: 0, jf: 0, k: slot }, ...loads[0]!], firstTree);
+    // the prefix's last test usually leaves the second value in A already
+    const secondLoad = g.entry[chain[p].id][A_ATOM] === second.vn ? [] : loads[1]!;
+    entry = gotoBlock([...secondLoad, { code: BPF_ST, jt: 0, jf: 0, k: slot }, ...loads[0]!], firstTree);
   } else {
     entry = miss;
     for (let i = groups.length - 1; i >= 0; i--) entry = gotoBlock(loads[i]!, searchTree(groups[i].keys, hit, entry));
