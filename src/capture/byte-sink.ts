@@ -1,6 +1,6 @@
 // Output of the writers: bytes gathered in large chunks, handed to a Writable with backpressure (or written
 // to a file path with plain write(2) calls), and a close() that resolves once everything has reached the target.
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, createWriteStream, openSync, statSync, writeSync } from 'node:fs';
 import { CaptureWriteError } from './errors.js';
 
 /**
@@ -31,6 +31,18 @@ class FileTarget {
   }
 }
 
+/**
+ * A path that names a regular file or nothing yet (written synchronously); anything else, such as a FIFO
+ * whose reader may be this very process, is written through a stream that never blocks the event loop.
+ */
+function makesRegularFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return true;
+  }
+}
+
 export class ByteSink {
   private chunk: Uint8Array;
   view: DataView;
@@ -45,7 +57,7 @@ export class ByteSink {
   private readonly endStream: boolean;
 
   constructor(target: string | NodeJS.WritableStream, private readonly chunkBytes: number, end: boolean | undefined) {
-    this.stream = typeof target === 'string' ? new FileTarget(target) : target;
+    this.stream = typeof target !== 'string' ? target : makesRegularFile(target) ? new FileTarget(target) : createWriteStream(target);
     this.endStream = end ?? (typeof target === 'string' || (target !== process.stdout && target !== process.stderr));
     if (!(this.stream instanceof FileTarget)) {
       this.stream.on('error', (e: Error) => {

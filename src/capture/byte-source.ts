@@ -1,6 +1,6 @@
 // Input of the reader: a file (read straight into the caller's memory), standard input or any readable
 // stream, gunzipped when it starts with the gzip magic.
-import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { CaptureFormatError } from './errors.js';
 
@@ -116,10 +116,22 @@ async function firstBytes(chunks: Chunks): Promise<Uint8Array> {
   return parts.length === 1 ? parts[0] : Buffer.concat(parts);
 }
 
+/** True for a path naming a regular file; false for anything else, including a path that does not exist. */
+function isRegularFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /** Opens a path, '-' (standard input) or a readable stream as a ByteSource. */
 export async function openByteSource(input: string | NodeJS.ReadableStream, name?: string): Promise<ByteSource> {
   if (typeof input === 'string' && input !== '-') {
     const label = name ?? input;
+    // Anything but a regular file (a FIFO waiting for its writer, a device; or an error to report) is
+    // opened and read as a stream, so that waiting never blocks the event loop.
+    if (!isRegularFile(input)) return streamSource(createReadStream(input), label);
     const fd = openSync(input, 'r');
     let magic: Uint8Array;
     try {
@@ -135,7 +147,11 @@ export async function openByteSource(input: string | NodeJS.ReadableStream, name
     return gunzip(label, new Uint8Array(0), file[Symbol.asyncIterator]());
   }
   const stream = typeof input === 'string' ? process.stdin : input;
-  const label = name ?? (typeof input === 'string' ? 'standard input' : 'stream');
+  return streamSource(stream, name ?? (typeof input === 'string' ? 'standard input' : 'stream'));
+}
+
+/** A stream as a ByteSource, gunzipped when it starts with the gzip magic. */
+async function streamSource(stream: NodeJS.ReadableStream, label: string): Promise<ByteSource> {
   const chunks = (stream as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
   const head = await firstBytes(chunks);
   if (isGzip(head)) return gunzip(label, head, chunks);

@@ -23,7 +23,7 @@ export interface CbpfAuxData {
 }
 
 /** Backward jumps a run may make beyond one per captured byte (libpcap master runs 103 on its deep-stack test). */
-const BACKWARD_JUMP_ALLOWANCE = 64;
+export const BACKWARD_JUMP_ALLOWANCE = 64;
 const VLAN_TAG_K = (SKF_AD_OFF + SKF_AD_VLAN_TAG) >>> 0;
 const VLAN_TAG_PRESENT_K = (SKF_AD_OFF + SKF_AD_VLAN_TAG_PRESENT) >>> 0;
 

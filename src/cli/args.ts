@@ -56,7 +56,8 @@ Input and output:
 Compilation:
   -F EXPRFILE       read the expression from EXPRFILE ('#' starts a comment)
   -s SNAPLEN        snapshot length the filter returns for a match (default 262144)
-  -y LINKTYPE       link type to compile for, by name (EN10MB) or number (default: the file's, else EN10MB)
+  -y LINKTYPE       link type to compile for without a capture file, by name (EN10MB) or number;
+                    default EN10MB (with a file, the file's link type is used, as tcpdump does)
   -O                do not optimize the program
   --engine ENGINE   jit (default), ebpf (our eBPF interpreter) or cbpf (our classic BPF interpreter)
 

@@ -19,9 +19,9 @@ export async function printProgram(opts: CliOptions): Promise<number> {
     process.stdout.write(`${JSON.stringify(parse(opts.expression), null, 2)}\n`);
     return 0;
   }
-  const fromFile = opts.linktype === undefined && opts.files.length > 0 ? await firstInterface(opts.files[0]) : undefined;
+  const fromFile = opts.files.length > 0 ? await firstInterface(opts.files[0]) : undefined;
   const filter = compile(opts.expression, {
-    linktype: opts.linktype ?? fromFile?.linktype ?? 'EN10MB',
+    linktype: fromFile?.linktype ?? opts.linktype ?? 'EN10MB',
     snaplen: opts.snaplen ?? fromFile?.snaplen,
     optimize: opts.optimize,
     offline: fromFile && (fromFile.swapped ? 'swapped' : 'unswapped'),

@@ -178,16 +178,8 @@ export function genGeneve(g: Gen, vni: number | undefined): Frag {
   ];
   s.push({ code: BPF_JMP | BPF_JEQ | BPF_K, jt: 0, jf: tail.length, k: ETHERTYPE.TEB });
   s.push(...tail, insn(BPF_STX, regPl));
-  const b1 = always(s);
-  g.linktype = DLT.EN10MB;
-  g.offLinkhdr = absOffset(0, true, regHdr);
-  g.offLinktype = absOffset(0, true, regLt);
-  g.offLinkpl = absOffset(0, true, regPl);
-  g.offNl = 0;
-  g.offNlNosnap = 0;
-  g.isGeneve = true;
-  g.isEncap = true;
-  return and(b0, b1);
+  enterInnerEthernet(g, regHdr, regLt, regPl, true);
+  return and(b0, always(s));
 }
 
 export function genVxlan(g: Gen, vni: number | undefined): Frag {
@@ -210,18 +202,22 @@ export function genVxlan(g: Gen, vni: number | undefined): Frag {
     insn(BPF_MISC | BPF_TAX),
     insn(BPF_STX, regPl),
   ];
-  const b1 = always(s);
   g.prevLinktype = g.linktype;
   g.offPrevLinkhdr = g.offLinkhdr;
+  enterInnerEthernet(g, regHdr, regLt, regPl, false);
+  return and(b0, always(s));
+}
+
+/** From here on the link layer is the tunnel's inner Ethernet, its offsets held in the given scratch registers. */
+function enterInnerEthernet(g: Gen, regHdr: number, regLt: number, regPl: number, geneve: boolean): void {
   g.linktype = DLT.EN10MB;
   g.offLinkhdr = absOffset(0, true, regHdr);
   g.offLinktype = absOffset(0, true, regLt);
   g.offLinkpl = absOffset(0, true, regPl);
   g.offNl = 0;
   g.offNlNosnap = 0;
-  g.isGeneve = false;
+  g.isGeneve = geneve;
   g.isEncap = true;
-  return and(b0, b1);
 }
 
 /** Inside Geneve: is there an inner Ethernet header (link header and payload offsets differ)? */

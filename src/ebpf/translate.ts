@@ -34,10 +34,12 @@ import {
   BPF_XOR, BPF_B, BPF_CLASS, BPF_MODE, BPF_OP, BPF_SIZE, BPF_SRC, SKF_AD_OFF, SKF_AD_VLAN_TAG,
   SKF_AD_VLAN_TAG_PRESENT, type Insn,
 } from '../cbpf/insn.js';
+// the cBPF interpreter's bound on backward jumps, which the translation reproduces
+import { BACKWARD_JUMP_ALLOWANCE } from '../cbpf/interpreter.js';
 import {
   EBPF_ABS, EBPF_ADD, EBPF_ALU, EBPF_ALU64, EBPF_AND, EBPF_B, EBPF_EXIT, EBPF_IND, EBPF_JA, EBPF_JEQ,
   EBPF_JLE, EBPF_JLT, EBPF_JMP, EBPF_JNE, EBPF_K, EBPF_LD, EBPF_LDX, EBPF_LSH, EBPF_MEM, EBPF_MOV, EBPF_NEG,
-  EBPF_ST, EBPF_STX, EBPF_SUB, EBPF_W, EBPF_X, type EbpfInsn,
+  EBPF_ST, EBPF_STX, EBPF_SUB, EBPF_W, EBPF_X, ebpf, type EbpfInsn,
 } from './insn.js';
 import { SKB_DATA, SKB_DATA_END, SKB_LEN, SKB_VLAN_PRESENT, SKB_VLAN_TCI } from './skb.js';
 
@@ -50,9 +52,6 @@ export const REG_X = 7;
 export const REG_BACKWARD_BUDGET = 8;
 export const REG_FP = 10;
 
-/** Backward jumps a run may make beyond one per captured byte (as src/cbpf/interpreter.ts). */
-const BACKWARD_JUMP_ALLOWANCE = 64;
-
 /** A program that cannot be expressed (a jump offset beyond the 16-bit field). */
 export class EbpfTranslateError extends Error {
   override readonly name = 'EbpfTranslateError';
@@ -61,10 +60,9 @@ export class EbpfTranslateError extends Error {
 /** Stack offset of scratch word M[k]. */
 export const scratchOffset = (k: number): number => -4 * (k + 1);
 
-const mk = (opcode: number, dst = 0, src = 0, off = 0, imm = 0): EbpfInsn => ({ opcode, dst, src, off, imm: imm | 0 });
-const mov32Imm = (dst: number, imm: number): EbpfInsn => mk(EBPF_ALU | EBPF_MOV | EBPF_K, dst, 0, 0, imm);
-const mov64Reg = (dst: number, src: number): EbpfInsn => mk(EBPF_ALU64 | EBPF_MOV | EBPF_X, dst, src);
-const exit = (): EbpfInsn => mk(EBPF_JMP | EBPF_EXIT);
+const mov32Imm = (dst: number, imm: number): EbpfInsn => ebpf(EBPF_ALU | EBPF_MOV | EBPF_K, dst, 0, 0, imm);
+const mov64Reg = (dst: number, src: number): EbpfInsn => ebpf(EBPF_ALU64 | EBPF_MOV | EBPF_X, dst, src);
+const exit = (): EbpfInsn => ebpf(EBPF_JMP | EBPF_EXIT);
 
 /** Where a jump slot must point, resolved after all instructions are placed. */
 type Target = { cbpf: number } | 'return0';
@@ -82,7 +80,7 @@ export function translateCbpf(program: readonly Insn[]): EbpfInsn[] {
   const len = program.length;
   const jumpTo = (opcode: number, dst: number, src: number, imm: number, target: Target): void => {
     fixups.push({ at: out.length, target });
-    out.push(mk(opcode, dst, src, 0, imm));
+    out.push(ebpf(opcode, dst, src, 0, imm));
   };
   /** Target of a classic jump to index t: out-of-range targets end the program with 0. */
   const cbpfTarget = (t: number): Target => (t >= 0 && t < len ? { cbpf: t } : 'return0');
@@ -91,14 +89,14 @@ export function translateCbpf(program: readonly Insn[]): EbpfInsn[] {
   out.push(mov32Imm(REG_A, 0), mov32Imm(REG_X, 0), mov64Reg(REG_CTX, REG_CTX_ARG));
   if (hasBackwardJump) {
     out.push(
-      mk(EBPF_LDX | EBPF_MEM | EBPF_W, REG_BACKWARD_BUDGET, REG_CTX, SKB_DATA_END),
-      mk(EBPF_LDX | EBPF_MEM | EBPF_W, REG_TMP, REG_CTX, SKB_DATA),
-      mk(EBPF_ALU | EBPF_SUB | EBPF_X, REG_BACKWARD_BUDGET, REG_TMP),
-      mk(EBPF_ALU | EBPF_ADD | EBPF_K, REG_BACKWARD_BUDGET, 0, 0, BACKWARD_JUMP_ALLOWANCE),
+      ebpf(EBPF_LDX | EBPF_MEM | EBPF_W, REG_BACKWARD_BUDGET, REG_CTX, SKB_DATA_END),
+      ebpf(EBPF_LDX | EBPF_MEM | EBPF_W, REG_TMP, REG_CTX, SKB_DATA),
+      ebpf(EBPF_ALU | EBPF_SUB | EBPF_X, REG_BACKWARD_BUDGET, REG_TMP),
+      ebpf(EBPF_ALU | EBPF_ADD | EBPF_K, REG_BACKWARD_BUDGET, 0, 0, BACKWARD_JUMP_ALLOWANCE),
     );
   }
   for (const k of scratchSlotsReadBeforeWrite(program)) {
-    out.push(mk(EBPF_ST | EBPF_MEM | EBPF_W, REG_FP, 0, scratchOffset(k), 0));
+    out.push(ebpf(EBPF_ST | EBPF_MEM | EBPF_W, REG_FP, 0, scratchOffset(k), 0));
   }
 
   program.forEach((insn, pc) => {
@@ -116,7 +114,7 @@ export function translateCbpf(program: readonly Insn[]): EbpfInsn[] {
           if (target < 0 || target >= len || target === pc) return return0();
           if (target < pc) {
             jumpTo(EBPF_JMP | EBPF_JEQ | EBPF_K, REG_BACKWARD_BUDGET, 0, 0, 'return0');
-            out.push(mk(EBPF_ALU | EBPF_SUB | EBPF_K, REG_BACKWARD_BUDGET, 0, 0, 1));
+            out.push(ebpf(EBPF_ALU | EBPF_SUB | EBPF_K, REG_BACKWARD_BUDGET, 0, 0, 1));
           }
           jumpTo(EBPF_JMP | EBPF_JA, 0, 0, 0, { cbpf: target });
           return;
@@ -132,7 +130,7 @@ export function translateCbpf(program: readonly Insn[]): EbpfInsn[] {
       case BPF_STX:
         if (code !== BPF_ST && code !== BPF_STX) return return0();
         if (k >= BPF_MEMWORDS) return return0();
-        out.push(mk(EBPF_STX | EBPF_MEM | EBPF_W, REG_FP, code === BPF_ST ? REG_A : REG_X, scratchOffset(k)));
+        out.push(ebpf(EBPF_STX | EBPF_MEM | EBPF_W, REG_FP, code === BPF_ST ? REG_A : REG_X, scratchOffset(k)));
         return;
       case BPF_RET:
         if (code === (BPF_RET | BPF_K)) out.push(mov32Imm(REG_A, k), exit());
@@ -220,27 +218,27 @@ function translateAlu(insn: Insn, out: EbpfInsn[], return0: () => void): void {
   const isX = BPF_SRC(insn.code) === BPF_X;
   if ((insn.code & ~0xf8) !== BPF_ALU || !ALU_OPS.has(op) || (op === BPF_NEG && isX)) return return0();
   if (op === BPF_NEG) {
-    out.push(mk(EBPF_ALU | EBPF_NEG | EBPF_K, REG_A));
+    out.push(ebpf(EBPF_ALU | EBPF_NEG | EBPF_K, REG_A));
     return;
   }
-  const aluX = mk(EBPF_ALU | op | EBPF_X, REG_A, REG_X);
+  const aluX = ebpf(EBPF_ALU | op | EBPF_X, REG_A, REG_X);
   if (op === BPF_DIV || op === BPF_MOD) {
     if (isX) {
       // X = 0 ends the program with 0 (the kernel's guard)
-      out.push(mk(EBPF_JMP | EBPF_JNE | EBPF_K, REG_X, 0, 2, 0), mov32Imm(REG_A, 0), exit(), aluX);
+      out.push(ebpf(EBPF_JMP | EBPF_JNE | EBPF_K, REG_X, 0, 2, 0), mov32Imm(REG_A, 0), exit(), aluX);
     } else if (k === 0) return0();
-    else out.push(mk(EBPF_ALU | op | EBPF_K, REG_A, 0, 0, k));
+    else out.push(ebpf(EBPF_ALU | op | EBPF_K, REG_A, 0, 0, k));
     return;
   }
   if (op === BPF_LSH || op === BPF_RSH) {
     if (isX) {
       // libpcap: a shift by 32 or more gives 0 (eBPF would mask the count)
-      out.push(mk(EBPF_JMP | EBPF_JLT | EBPF_K, REG_X, 0, 2, 32), mov32Imm(REG_A, 0), mk(EBPF_JMP | EBPF_JA, 0, 0, 1), aluX);
+      out.push(ebpf(EBPF_JMP | EBPF_JLT | EBPF_K, REG_X, 0, 2, 32), mov32Imm(REG_A, 0), ebpf(EBPF_JMP | EBPF_JA, 0, 0, 1), aluX);
     } else if (k >= 32) out.push(mov32Imm(REG_A, 0));
-    else out.push(mk(EBPF_ALU | op | EBPF_K, REG_A, 0, 0, k));
+    else out.push(ebpf(EBPF_ALU | op | EBPF_K, REG_A, 0, 0, k));
     return;
   }
-  out.push(isX ? aluX : mk(EBPF_ALU | op | EBPF_K, REG_A, 0, 0, k));
+  out.push(isX ? aluX : ebpf(EBPF_ALU | op | EBPF_K, REG_A, 0, 0, k));
 }
 
 const ALU_OPS = new Set([BPF_ADD, BPF_SUB, BPF_MUL, BPF_DIV, BPF_OR, BPF_AND, BPF_LSH, BPF_RSH, BPF_NEG, BPF_MOD, BPF_XOR]);
@@ -256,7 +254,7 @@ function translateLoad(insn: Insn, out: EbpfInsn[]): boolean {
   const dst = isLdx ? REG_X : REG_A;
   const mode = BPF_MODE(code);
   const size = BPF_SIZE(code);
-  const ldxw = (src: number, off: number): EbpfInsn => mk(EBPF_LDX | EBPF_MEM | EBPF_W, dst, src, off);
+  const ldxw = (src: number, off: number): EbpfInsn => ebpf(EBPF_LDX | EBPF_MEM | EBPF_W, dst, src, off);
   if (code > 0xff) return false;
   if (mode === BPF_IMM && size === 0) out.push(mov32Imm(dst, k));
   else if (mode === BPF_MEM && size === 0) {
@@ -267,9 +265,9 @@ function translateLoad(insn: Insn, out: EbpfInsn[]): boolean {
     // X = 4 * (P[k] & 0xf), through A: X = A; A = P[k]; A &= 0xf; A <<= 2; tmp = X; X = A; A = tmp
     out.push(
       mov64Reg(REG_X, REG_A),
-      mk(EBPF_LD | EBPF_ABS | EBPF_B, 0, 0, 0, k),
-      mk(EBPF_ALU | EBPF_AND | EBPF_K, REG_A, 0, 0, 0xf),
-      mk(EBPF_ALU | EBPF_LSH | EBPF_K, REG_A, 0, 0, 2),
+      ebpf(EBPF_LD | EBPF_ABS | EBPF_B, 0, 0, 0, k),
+      ebpf(EBPF_ALU | EBPF_AND | EBPF_K, REG_A, 0, 0, 0xf),
+      ebpf(EBPF_ALU | EBPF_LSH | EBPF_K, REG_A, 0, 0, 2),
       mov64Reg(REG_TMP, REG_X),
       mov64Reg(REG_X, REG_A),
       mov64Reg(REG_A, REG_TMP),
@@ -277,7 +275,7 @@ function translateLoad(insn: Insn, out: EbpfInsn[]): boolean {
   } else if (!isLdx && (mode === BPF_ABS || mode === BPF_IND) && size !== 0x18) {
     if (mode === BPF_ABS && k === VLAN_TAG_K) out.push(ldxw(REG_CTX, SKB_VLAN_TCI));
     else if (mode === BPF_ABS && k === VLAN_TAG_PRESENT_K) out.push(ldxw(REG_CTX, SKB_VLAN_PRESENT));
-    else out.push(mk(EBPF_LD | (mode === BPF_ABS ? EBPF_ABS : EBPF_IND) | size, 0, mode === BPF_IND ? REG_X : 0, 0, k));
+    else out.push(ebpf(EBPF_LD | (mode === BPF_ABS ? EBPF_ABS : EBPF_IND) | size, 0, mode === BPF_IND ? REG_X : 0, 0, k));
   } else return false;
   return true;
 }

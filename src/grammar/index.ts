@@ -21,7 +21,8 @@ export function parse(expression: string): Expr {
   try {
     return resolve(trees[0]!, expression);
   } catch (e) {
-    // thousands of nested parentheses exhaust the stack; libpcap's parser has a depth limit too
+    // a few thousand nesting levels exhaust the JavaScript stack (how many depends on the engine's state);
+    // libpcap's parser refuses only beyond 10000 levels ("memory exhausted")
     if (e instanceof RangeError) {
       throw new FilterSyntaxError('expression nested too deeply', expression, { start: 0, end: 1 });
     }

@@ -1,17 +1,16 @@
 // The JS side of the JIT (src/ebpf/jit/index.ts): memory handling of single runs and batches.
 import { describe, expect, it } from 'vitest';
 import {
-  EBPF_ABS, EBPF_ALU64, EBPF_B, EBPF_EXIT, EBPF_JMP, EBPF_K, EBPF_LD, EBPF_LDX, EBPF_MEM, EBPF_MOV, EBPF_W, type EbpfInsn,
+  EBPF_ABS, EBPF_ALU64, EBPF_B, EBPF_EXIT, EBPF_JMP, EBPF_K, EBPF_LD, EBPF_LDX, EBPF_MEM, EBPF_MOV, EBPF_W, ebpf, type EbpfInsn,
 } from '../../src/ebpf/insn.js';
 import { compileJit, JitRuntimeError } from '../../src/ebpf/jit/index.js';
 import { runEbpfFilter } from '../../src/ebpf/vm.js';
 
-const mk = (opcode: number, dst = 0, src = 0, off = 0, imm = 0): EbpfInsn => ({ opcode, dst, src, off, imm });
-const exit = mk(EBPF_JMP | EBPF_EXIT);
+const exit = ebpf(EBPF_JMP | EBPF_EXIT);
 /** r0 = packet[k] (0 when k is past the captured bytes). */
-const byteAt = (k: number): EbpfInsn[] => [mk(EBPF_LD | EBPF_ABS | EBPF_B, 0, 0, 0, k), exit];
+const byteAt = (k: number): EbpfInsn[] => [ebpf(EBPF_LD | EBPF_ABS | EBPF_B, 0, 0, 0, k), exit];
 /** r0 = the context's len word (the wire length). */
-const wireLength: EbpfInsn[] = [mk(EBPF_LDX | EBPF_MEM | EBPF_W, 0, 1, 0), exit];
+const wireLength: EbpfInsn[] = [ebpf(EBPF_LDX | EBPF_MEM | EBPF_W, 0, 1, 0), exit];
 
 describe('JIT filter object', () => {
   it('produces a module WebAssembly accepts', () => {
@@ -61,7 +60,7 @@ describe('JIT filter object', () => {
   });
 
   it('reports a faulting run with JitRuntimeError where the VM throws', () => {
-    const prog = [mk(EBPF_ALU64 | EBPF_MOV | EBPF_K, 2, 0, 0, 12345), mk(EBPF_LDX | EBPF_MEM | EBPF_W, 0, 2, 0), exit];
+    const prog = [ebpf(EBPF_ALU64 | EBPF_MOV | EBPF_K, 2, 0, 0, 12345), ebpf(EBPF_LDX | EBPF_MEM | EBPF_W, 0, 2, 0), exit];
     expect(() => runEbpfFilter(prog, new Uint8Array(4))).toThrow();
     expect(() => compileJit(prog).run(new Uint8Array(4))).toThrow(JitRuntimeError);
     expect([...compileJit(prog).runBatch([new Uint8Array(4)])]).toEqual([0]);

@@ -10,7 +10,7 @@ import {
   EBPF_DW, EBPF_END, EBPF_EXIT, EBPF_FETCH, EBPF_H, EBPF_JA, EBPF_JEQ, EBPF_JGE, EBPF_JGT, EBPF_JLE, EBPF_JLT,
   EBPF_JMP, EBPF_JMP32, EBPF_JNE, EBPF_JSET, EBPF_JSGE, EBPF_JSGT, EBPF_JSLE, EBPF_JSLT, EBPF_K, EBPF_LDX,
   EBPF_LSH, EBPF_MEM, EBPF_MEMSX, EBPF_MOD, EBPF_MOV, EBPF_MUL, EBPF_NEG, EBPF_OP_LDDW, EBPF_OR, EBPF_RSH,
-  EBPF_ST, EBPF_STX, EBPF_SUB, EBPF_W, EBPF_X, EBPF_XCHG, EBPF_XOR, type EbpfInsn,
+  EBPF_ST, EBPF_STX, EBPF_SUB, EBPF_W, EBPF_X, EBPF_XCHG, EBPF_XOR, ebpf, type EbpfInsn,
 } from '../../src/ebpf/insn.js';
 import { compileJit, JitRuntimeError } from '../../src/ebpf/jit/index.js';
 import { translateCbpf } from '../../src/ebpf/translate.js';
@@ -40,8 +40,6 @@ function outcome(run: () => bigint | number): Outcome {
 
 type Item = { insn: EbpfInsn; hi?: number } | { jump: EbpfInsn; to: number };
 
-const mk = (opcode: number, dst = 0, src = 0, off = 0, imm = 0): EbpfInsn => ({ opcode, dst, src, off, imm: imm | 0 });
-
 const interestingImm = fc.oneof(
   fc.constantFrom(0, 1, -1, 2, 7, 8, 16, 31, 32, 33, 63, 64, 0x7fffffff, -0x80000000, 0xff, 0xffff, -2),
   fc.integer({ min: -0x80000000, max: 0x7fffffff }),
@@ -66,22 +64,22 @@ const aluItem: fc.Arbitrary<Item> = fc
   })
   .map(({ cls, op, x, dst, src, imm, signed }) => {
     const off = (op === EBPF_DIV || op === EBPF_MOD) && signed ? 1 : 0;
-    return { insn: x ? mk(cls | op | EBPF_X, dst, src, off, 0) : mk(cls | op | EBPF_K, dst, 0, off, imm) };
+    return { insn: x ? ebpf(cls | op | EBPF_X, dst, src, off, 0) : ebpf(cls | op | EBPF_K, dst, 0, off, imm) };
   });
 
 const unaryItem: fc.Arbitrary<Item> = fc.oneof(
-  fc.record({ cls: fc.constantFrom(EBPF_ALU, EBPF_ALU64), dst: dataReg }).map(({ cls, dst }) => ({ insn: mk(cls | EBPF_NEG, dst) })),
+  fc.record({ cls: fc.constantFrom(EBPF_ALU, EBPF_ALU64), dst: dataReg }).map(({ cls, dst }) => ({ insn: ebpf(cls | EBPF_NEG, dst) })),
   // le / be (ALU) and bswap (ALU64, K)
   fc
     .record({ kind: fc.constantFrom(EBPF_ALU | EBPF_K, EBPF_ALU | EBPF_X, EBPF_ALU64 | EBPF_K), dst: dataReg, w: fc.constantFrom(16, 32, 64) })
-    .map(({ kind, dst, w }) => ({ insn: mk(kind | EBPF_END, dst, 0, 0, w) })),
+    .map(({ kind, dst, w }) => ({ insn: ebpf(kind | EBPF_END, dst, 0, 0, w) })),
   // movsx
   fc
     .record({ alu64: fc.boolean(), dst: dataReg, src: anyReadReg, w8: fc.constantFrom(8, 16, 32) })
-    .map(({ alu64, dst, src, w8 }) => ({ insn: mk((alu64 ? EBPF_ALU64 : EBPF_ALU) | EBPF_MOV | EBPF_X, dst, src, alu64 ? w8 : Math.min(w8, 16), 0) })),
+    .map(({ alu64, dst, src, w8 }) => ({ insn: ebpf((alu64 ? EBPF_ALU64 : EBPF_ALU) | EBPF_MOV | EBPF_X, dst, src, alu64 ? w8 : Math.min(w8, 16), 0) })),
   fc
     .record({ dst: dataReg, lo: fc.integer({ min: -0x80000000, max: 0x7fffffff }), hi: interestingImm })
-    .map(({ dst, lo, hi }) => ({ insn: mk(EBPF_OP_LDDW, dst, 0, 0, lo), hi })),
+    .map(({ dst, lo, hi }) => ({ insn: ebpf(EBPF_OP_LDDW, dst, 0, 0, lo), hi })),
 );
 
 /** Loads and stores on the stack ([r10-k]) and on the memory r1 points to, in bounds. */
@@ -105,16 +103,16 @@ const memItem: fc.Arbitrary<Item> = fc
     const off = onStack ? -n - (pos % (512 - n + 1)) : pos % (MEM_LEN - n + 1);
     switch (kind) {
       case 'ldx':
-        return { insn: mk(EBPF_LDX | EBPF_MEM | sz, reg, base, off) };
+        return { insn: ebpf(EBPF_LDX | EBPF_MEM | sz, reg, base, off) };
       case 'ldsx':
-        return { insn: mk(EBPF_LDX | EBPF_MEMSX | sz, reg, base, off) };
+        return { insn: ebpf(EBPF_LDX | EBPF_MEMSX | sz, reg, base, off) };
       case 'st':
-        return { insn: mk(EBPF_ST | EBPF_MEM | sz, base, 0, off, imm) };
+        return { insn: ebpf(EBPF_ST | EBPF_MEM | sz, base, 0, off, imm) };
       case 'stx':
-        return { insn: mk(EBPF_STX | EBPF_MEM | sz, base, reg, off) };
+        return { insn: ebpf(EBPF_STX | EBPF_MEM | sz, base, reg, off) };
       default: {
         const op = atomicOp === EBPF_XCHG || atomicOp === EBPF_CMPXCHG ? atomicOp : atomicOp | (fetch ? EBPF_FETCH : 0);
-        return { insn: mk(EBPF_STX | EBPF_ATOMIC | sz, base, reg, off, op) };
+        return { insn: ebpf(EBPF_STX | EBPF_ATOMIC | sz, base, reg, off, op) };
       }
     }
   });
@@ -129,8 +127,8 @@ const jumpOp = fc.record({
 });
 
 function jumpInsn(j: { cls: number; op: number; x: boolean; dst: number; src: number; imm: number }): EbpfInsn {
-  if (j.op === EBPF_JA) return mk(j.cls | EBPF_JA);
-  return j.x ? mk(j.cls | j.op | EBPF_X, j.dst, j.src) : mk(j.cls | j.op | EBPF_K, j.dst, 0, 0, j.imm);
+  if (j.op === EBPF_JA) return ebpf(j.cls | EBPF_JA);
+  return j.x ? ebpf(j.cls | j.op | EBPF_X, j.dst, j.src) : ebpf(j.cls | j.op | EBPF_K, j.dst, 0, 0, j.imm);
 }
 
 interface GenProgram {
@@ -151,7 +149,7 @@ function layout(items: Item[]): EbpfInsn[] {
   items.forEach((it, i) => {
     if ('insn' in it) {
       out.push(it.insn);
-      if (it.insn.opcode === EBPF_OP_LDDW) out.push(mk(0, 0, 0, 0, it.hi ?? 0));
+      if (it.insn.opcode === EBPF_OP_LDDW) out.push(ebpf(0, 0, 0, 0, it.hi ?? 0));
       return;
     }
     const rel = slotOf[it.to]! - (slotOf[i]! + 1);
@@ -159,7 +157,7 @@ function layout(items: Item[]): EbpfInsn[] {
     if (it.jump.opcode === (EBPF_JMP32 | EBPF_JA)) out.push({ ...it.jump, imm: rel });
     else out.push({ ...it.jump, off: rel });
   });
-  out.push(mk(EBPF_JMP | EBPF_EXIT));
+  out.push(ebpf(EBPF_JMP | EBPF_EXIT));
   return out;
 }
 
@@ -180,9 +178,9 @@ const programArb: fc.Arbitrary<GenProgram> = fc
   .map(({ init, body, jumps, loop, spin, call, mem }) => {
     // registers r0, r2..r9 get values (r9 is the loop counter)
     const prologue: Item[] = [0, 2, 3, 4, 5, 6, 7, 8].map((r, k) =>
-      init[k]![1] ? { insn: mk(EBPF_ALU64 | EBPF_MOV | EBPF_K, r, 0, 0, init[k]![0]) } : { insn: mk(EBPF_ALU | EBPF_MOV | EBPF_K, r, 0, 0, init[k]![0]) },
+      init[k]![1] ? { insn: ebpf(EBPF_ALU64 | EBPF_MOV | EBPF_K, r, 0, 0, init[k]![0]) } : { insn: ebpf(EBPF_ALU | EBPF_MOV | EBPF_K, r, 0, 0, init[k]![0]) },
     );
-    prologue.push({ insn: mk(EBPF_ALU64 | EBPF_MOV | EBPF_K, 9, 0, 0, loop?.[0] ?? 0) });
+    prologue.push({ insn: ebpf(EBPF_ALU64 | EBPF_MOV | EBPF_K, 9, 0, 0, loop?.[0] ?? 0) });
     const items: Item[] = [...prologue, ...body];
     const bodyStart = prologue.length;
     // forward jumps: inserted at a body position, landing on a later item or the final exit
@@ -195,23 +193,23 @@ const programArb: fc.Arbitrary<GenProgram> = fc
     if (loop) {
       // bounded loop: ... r9 -= 1; if r9 != 0 goto (an earlier body item)
       const back = bodyStart + (loop[1] % (items.length - bodyStart));
-      items.push({ insn: mk(EBPF_ALU64 | EBPF_SUB | EBPF_K, 9, 0, 0, 1) });
-      items.push({ jump: mk(EBPF_JMP | EBPF_JNE | EBPF_K, 9, 0, 0, 0), to: back });
+      items.push({ insn: ebpf(EBPF_ALU64 | EBPF_SUB | EBPF_K, 9, 0, 0, 1) });
+      items.push({ jump: ebpf(EBPF_JMP | EBPF_JNE | EBPF_K, 9, 0, 0, 0), to: back });
     }
-    if (spin === 0) items.push({ jump: mk(EBPF_JMP | EBPF_JA), to: bodyStart });
+    if (spin === 0) items.push({ jump: ebpf(EBPF_JMP | EBPF_JA), to: bodyStart });
     let prog: EbpfInsn[];
     if (call) {
       // r0 = sub(r1..r5) before the final exit; the subprogram works on r0 and its arguments only
-      const sub: EbpfInsn[] = [mk(EBPF_ALU64 | EBPF_MOV | EBPF_X, 0, 2)];
+      const sub: EbpfInsn[] = [ebpf(EBPF_ALU64 | EBPF_MOV | EBPF_X, 0, 2)];
       for (const it of call) {
         const insn = (it as { insn: EbpfInsn }).insn;
         sub.push({ ...insn, dst: insn.dst % 6 === 1 ? 0 : insn.dst % 6, src: insn.src % 6 });
       }
-      sub.push(mk(EBPF_JMP | EBPF_EXIT));
+      sub.push(ebpf(EBPF_JMP | EBPF_EXIT));
       // the call goes right before the final exit (jumps to that exit now land on the call); the
       // subprogram starts after the exit, one slot past the call's successor
       const main = layout(items);
-      main.splice(main.length - 1, 0, mk(EBPF_JMP | EBPF_CALL, 0, 1, 0, 1));
+      main.splice(main.length - 1, 0, ebpf(EBPF_JMP | EBPF_CALL, 0, 1, 0, 1));
       prog = [...main, ...sub];
     } else {
       prog = layout(items);
@@ -229,12 +227,12 @@ describe('JIT == VM on random verifier-accepted programs', () => {
   it('stops a loop at exactly the same instruction budget as the VM', () => {
     // r0 = 0; r2 = 5; loop: r0 += r2; r2 -= 1; if r2 != 0 goto loop; exit  -> 2 + 5 * 3 + 1 = 18 steps
     const prog = [
-      mk(EBPF_ALU64 | EBPF_MOV | EBPF_K, 0, 0, 0, 0),
-      mk(EBPF_ALU64 | EBPF_MOV | EBPF_K, 2, 0, 0, 5),
-      mk(EBPF_ALU64 | EBPF_ADD | EBPF_X, 0, 2),
-      mk(EBPF_ALU64 | EBPF_SUB | EBPF_K, 2, 0, 0, 1),
-      mk(EBPF_JMP | EBPF_JNE | EBPF_K, 2, 0, -3, 0),
-      mk(EBPF_JMP | EBPF_EXIT),
+      ebpf(EBPF_ALU64 | EBPF_MOV | EBPF_K, 0, 0, 0, 0),
+      ebpf(EBPF_ALU64 | EBPF_MOV | EBPF_K, 2, 0, 0, 5),
+      ebpf(EBPF_ALU64 | EBPF_ADD | EBPF_X, 0, 2),
+      ebpf(EBPF_ALU64 | EBPF_SUB | EBPF_K, 2, 0, 0, 1),
+      ebpf(EBPF_JMP | EBPF_JNE | EBPF_K, 2, 0, -3, 0),
+      ebpf(EBPF_JMP | EBPF_EXIT),
     ];
     for (const budget of [17, 18, 19]) {
       const vm = outcome(() => runEbpf(prog, { budget }));
@@ -279,20 +277,20 @@ const wildAccess: fc.Arbitrary<EbpfInsn[]> = fc
     // r2 holds the memory's length: an edge past the memory is r1 + r2 + (edge - MEM_EDGE)
     const nearMemEnd = delta >= MEM_EDGE - 16 && delta <= MEM_EDGE + 4096 + 16;
     const setup = [
-      mk(EBPF_ALU64 | EBPF_MOV | EBPF_X, p, base),
-      ...(nearMemEnd ? [mk(EBPF_ALU64 | EBPF_ADD | EBPF_X, p, 2)] : []),
-      mk(EBPF_ALU64 | EBPF_ADD | EBPF_K, p, 0, 0, nearMemEnd ? delta - MEM_EDGE : delta),
+      ebpf(EBPF_ALU64 | EBPF_MOV | EBPF_X, p, base),
+      ...(nearMemEnd ? [ebpf(EBPF_ALU64 | EBPF_ADD | EBPF_X, p, 2)] : []),
+      ebpf(EBPF_ALU64 | EBPF_ADD | EBPF_K, p, 0, 0, nearMemEnd ? delta - MEM_EDGE : delta),
     ];
     const o = off % 700;
     switch (kind) {
       case 'ldx':
-        return [...setup, mk(EBPF_LDX | EBPF_MEM | size, 4, p, o), mk(EBPF_ALU64 | EBPF_ADD | EBPF_X, 0, 4)];
+        return [...setup, ebpf(EBPF_LDX | EBPF_MEM | size, 4, p, o), ebpf(EBPF_ALU64 | EBPF_ADD | EBPF_X, 0, 4)];
       case 'st':
-        return [...setup, mk(EBPF_ST | EBPF_MEM | size, p, 0, o, val)];
+        return [...setup, ebpf(EBPF_ST | EBPF_MEM | size, p, 0, o, val)];
       case 'stx':
-        return [...setup, mk(EBPF_STX | EBPF_MEM | size, p, 0, o)];
+        return [...setup, ebpf(EBPF_STX | EBPF_MEM | size, p, 0, o)];
       default:
-        return [...setup, mk(EBPF_STX | EBPF_ATOMIC | (size === EBPF_DW ? EBPF_DW : EBPF_W), p, 0, o, EBPF_ADD | EBPF_FETCH)];
+        return [...setup, ebpf(EBPF_STX | EBPF_ATOMIC | (size === EBPF_DW ? EBPF_DW : EBPF_W), p, 0, o, EBPF_ADD | EBPF_FETCH)];
     }
   });
 
@@ -303,12 +301,12 @@ describe('JIT memory safety', () => {
         fc.array(wildAccess, { minLength: 1, maxLength: 6 }),
         fc.uint8Array({ maxLength: 40 }),
         (accesses, mem) => {
-          const prog = [mk(EBPF_ALU64 | EBPF_MOV | EBPF_K, 0, 0, 0, 0), mk(EBPF_ALU64 | EBPF_MOV | EBPF_K, 4, 0, 0, 0), ...accesses.flat()];
+          const prog = [ebpf(EBPF_ALU64 | EBPF_MOV | EBPF_K, 0, 0, 0, 0), ebpf(EBPF_ALU64 | EBPF_MOV | EBPF_K, 4, 0, 0, 0), ...accesses.flat()];
           // finally read back every byte of memory and a stack word, so stray writes show in r0
           for (let k = 0; k < mem.length; k++) {
-            prog.push(mk(EBPF_LDX | EBPF_MEM | EBPF_B, 4, 1, k), mk(EBPF_ALU64 | EBPF_MUL | EBPF_K, 0, 0, 0, 31), mk(EBPF_ALU64 | EBPF_ADD | EBPF_X, 0, 4));
+            prog.push(ebpf(EBPF_LDX | EBPF_MEM | EBPF_B, 4, 1, k), ebpf(EBPF_ALU64 | EBPF_MUL | EBPF_K, 0, 0, 0, 31), ebpf(EBPF_ALU64 | EBPF_ADD | EBPF_X, 0, 4));
           }
-          prog.push(mk(EBPF_LDX | EBPF_MEM | EBPF_DW, 4, 10, -8), mk(EBPF_ALU64 | EBPF_XOR | EBPF_X, 0, 4), mk(EBPF_JMP | EBPF_EXIT));
+          prog.push(ebpf(EBPF_LDX | EBPF_MEM | EBPF_DW, 4, 10, -8), ebpf(EBPF_ALU64 | EBPF_XOR | EBPF_X, 0, 4), ebpf(EBPF_JMP | EBPF_EXIT));
           expectSame(prog, mem);
         },
       ),
@@ -319,15 +317,15 @@ describe('JIT memory safety', () => {
   it('never lets a run read what an earlier run left on the stack (the VM starts from zeroes)', () => {
     // read the slot, then write it: the second run must still read 0
     const direct = [
-      mk(EBPF_LDX | EBPF_MEM | EBPF_DW, 0, 10, -16),
-      mk(EBPF_ST | EBPF_MEM | EBPF_DW, 10, 0, -16, 7),
-      mk(EBPF_JMP | EBPF_EXIT),
+      ebpf(EBPF_LDX | EBPF_MEM | EBPF_DW, 0, 10, -16),
+      ebpf(EBPF_ST | EBPF_MEM | EBPF_DW, 10, 0, -16, 7),
+      ebpf(EBPF_JMP | EBPF_EXIT),
     ];
     const viaPointer = [
-      mk(EBPF_ALU64 | EBPF_MOV | EBPF_X, 2, 10),
-      mk(EBPF_LDX | EBPF_MEM | EBPF_DW, 0, 2, -300),
-      mk(EBPF_ST | EBPF_MEM | EBPF_DW, 2, 0, -300, 7),
-      mk(EBPF_JMP | EBPF_EXIT),
+      ebpf(EBPF_ALU64 | EBPF_MOV | EBPF_X, 2, 10),
+      ebpf(EBPF_LDX | EBPF_MEM | EBPF_DW, 0, 2, -300),
+      ebpf(EBPF_ST | EBPF_MEM | EBPF_DW, 2, 0, -300, 7),
+      ebpf(EBPF_JMP | EBPF_EXIT),
     ];
     for (const prog of [direct, viaPointer]) {
       const jit = compileJit(prog);

@@ -3,7 +3,8 @@
 // compiles), not copied from our output. Spans are compared separately (see spans below).
 import { describe, expect, it } from 'vitest';
 import type { Arith, Expr, Id, Qualifiers } from '../../src/grammar/ast.js';
-import { FilterSyntaxError, parse } from '../../src/grammar/index.js';
+import { parse } from '../../src/grammar/index.js';
+import { refusalOf as syntaxError } from '../support/syntax-error.js';
 
 /** The AST without source positions. */
 function shape(e: Expr): unknown {
@@ -30,15 +31,6 @@ const rel = (op: string, left: unknown, right: unknown) => ({ kind: 'relation', 
 const arith = (s: string): Arith => (parse(`${s} = 0`) as Extract<Expr, { kind: 'relation' }>).left;
 const arithShape = (s: string): unknown => JSON.parse(JSON.stringify(arith(s), (k, v) => (k === 'span' ? undefined : v)));
 
-function syntaxError(s: string): FilterSyntaxError {
-  try {
-    parse(s);
-  } catch (e) {
-    if (e instanceof FilterSyntaxError) return e;
-    throw e;
-  }
-  throw new Error(`${JSON.stringify(s)} parsed`);
-}
 
 describe('qualifier inheritance', () => {
   it('gives a bare id after and/or the qualifiers of the previous primitive', () => {

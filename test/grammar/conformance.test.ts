@@ -4,9 +4,10 @@
 // every other reject case is grammatical (libpcap refuses it later, in code generation), so it
 // must parse here and be left to codegen.
 import { describe, expect, it } from 'vitest';
-import { FilterSyntaxError, parse } from '../../src/grammar/index.js';
+import { parse } from '../../src/grammar/index.js';
 import { parseTrees } from '../../src/grammar/parser.js';
 import { filterTestCases, type RejectCase } from '../support/corpus.js';
+import { syntaxErrorOf } from '../support/syntax-error.js';
 
 /** filtertest's special keyword that dumps every opcode: not a filter expression. */
 const NOT_A_FILTER = '_enumerate_bpf_image';
@@ -33,16 +34,6 @@ const rejects = unique(cases.filter((c): c is RejectCase => c.kind === 'reject' 
 const syntaxRejects = rejects.filter((c) => SYNTAX_ERROR.test(c.error) || SCANNER_ERROR.test(c.error));
 const laterRejects = rejects.filter((c) => !syntaxRejects.includes(c));
 
-function refusal(expr: string): FilterSyntaxError | undefined {
-  try {
-    parse(expr);
-    return undefined;
-  } catch (e) {
-    if (e instanceof FilterSyntaxError) return e;
-    throw e;
-  }
-}
-
 describe('libpcap conformance file, grammar stage', () => {
   it('has the cases this test is about', () => {
     expect(acceptExprs.length).toBeGreaterThan(1800);
@@ -67,7 +58,7 @@ describe('libpcap conformance file, grammar stage', () => {
   it('refuses every case libpcap refuses as a syntax or scanner error, with a column', () => {
     const failures: string[] = [];
     for (const c of syntaxRejects) {
-      const err = refusal(c.expr!);
+      const err = syntaxErrorOf(c.expr!);
       if (!err) {
         failures.push(`${c.name} ${JSON.stringify(c.expr)}: accepted, libpcap says ${c.error}`);
         continue;

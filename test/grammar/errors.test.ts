@@ -1,16 +1,7 @@
 // Error values and their tcpdump-style rendering.
 import { describe, expect, it } from 'vitest';
-import { FilterError, FilterSyntaxError, parse } from '../../src/grammar/index.js';
-
-function refusal(expr: string): FilterSyntaxError {
-  try {
-    parse(expr);
-  } catch (e) {
-    if (e instanceof FilterSyntaxError) return e;
-    throw e;
-  }
-  throw new Error(`${JSON.stringify(expr)} parsed`);
-}
+import { FilterError } from '../../src/grammar/index.js';
+import { refusalOf as refusal } from '../support/syntax-error.js';
 
 describe('FilterSyntaxError', () => {
   it('says where, what and what was expected, the way the issue shows it', () => {
