@@ -1,5 +1,4 @@
 // Checks the libpcap oracle (test/support/oracle.ts) against tcpdump and against the raw file bytes.
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { applyCases, capturePath, corpusIndex, filterTestCases, linktypeNames, linktypeValues } from './support/corpus.js';
@@ -27,21 +26,7 @@ import {
   oracleAvailable,
   oracleUnavailableReason,
 } from './support/oracle.js';
-
-function tcpdump(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync('tcpdump', args, { encoding: 'utf8' });
-  if (r.error) throw r.error;
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** Count of matching packets as `tcpdump --count -r FILE EXPR` reports it, or null when tcpdump fails. */
-function tcpdumpCount(file: string, expr: string): number | null {
-  const r = tcpdump(['--count', '-r', file, expr]);
-  if (r.status !== 0) return null;
-  const m = /^(\d+) packets?/m.exec(r.stdout);
-  if (!m) throw new Error(`unexpected tcpdump output: ${r.stdout}`);
-  return Number(m[1]);
-}
+import { tcpdump, tcpdumpCount } from './support/tcpdump.js';
 
 const nonZero = (xs: number[]): number => xs.filter((x) => x !== 0).length;
 

@@ -5,7 +5,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runTcpdump } from './support/cli.js';
+import { tcpdump as runTcpdump, tcpdumpCount as countOrNull } from './support/tcpdump.js';
 import { PROJECT_ROOT } from './support/oracle.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 'filterjit-package-'));
@@ -27,8 +27,7 @@ function runExample(index: number, code: string): string {
   return r.stdout;
 }
 
-const tcpdumpCount = (expr: string): number =>
-  Number(/^(\d+) packets?$/m.exec(runTcpdump(['--count', '-r', path.join(project, 'pcaps/http.pcap'), expr]).stdout)![1]);
+const tcpdumpCount = (expr: string): number => countOrNull(path.join(project, 'pcaps/http.pcap'), expr) ?? NaN;
 
 describe('the packed package', () => {
   beforeAll(() => {

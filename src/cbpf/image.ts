@@ -27,7 +27,7 @@ export interface DumpOptions {
 const OPCODE_COMMENT_PAD = 49;
 
 /** One instruction as a `-d` line, without the newline. `index` is its position in the program. */
-export function formatInsn(insn: Insn, index: number, options: Omit<DumpOptions, 'format'> = {}): string {
+function formatInsn(insn: Insn, index: number, options: Omit<DumpOptions, 'format'> = {}): string {
   const style = options.style ?? 'tcpdump';
   const m = mnemonicOf(insn.code);
   const known = m !== undefined && (style === 'filtertest' || !m.afterLibpcap110);

@@ -145,8 +145,9 @@ export function linktypeTest(g: Gen, p: number): Frag {
   const D = DLT;
   switch (g.linktype) {
     case D.EN10MB: case D.NETANALYZER: case D.NETANALYZER_TRANSPARENT: case D.DSA_TAG_BRCM: case D.DSA_TAG_DSA:
-      // ATM LANE: not an LE control frame
-      if (g.prevLinktype === D.SUNATM) return and(not(g.cmp('prevlinkhdr', 4, 2, 0xff00)), etherLinktype(g, p));
+      // ATM LANE: not an LE control frame (not checked inside Geneve, which carries an EtherType with or
+      // without an inner Ethernet header)
+      if (!g.isGeneve && g.prevLinktype === D.SUNATM) return and(not(g.cmp('prevlinkhdr', 4, 2, 0xff00)), etherLinktype(g, p));
       return etherLinktype(g, p);
     case D.C_HDLC:
       return g.cmp('linktype', 0, 2, p === LLCSAP.ISONS ? (p << 8) | p : p);

@@ -3,6 +3,7 @@
 // table of well-known services and protocols for machines without /etc/services or /etc/protocols.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { leftAligned, parseDottedQuad, parseIPv6 } from '../grammar/literals.js';
 
 export type HostAddr = { family: 4; addr: number } | { family: 6; addr: number[] };
 
@@ -73,44 +74,10 @@ function readLines(path: string): string[][] {
   return text.split('\n').map((l) => l.replace(/#.*/, '').trim().split(/\s+/)).filter((w) => w[0] !== '');
 }
 
-export function parseIpv4(s: string): number | undefined {
-  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(s);
-  if (!m) return undefined;
-  const p = m.slice(1).map(Number);
-  if (p.some((x) => x > 255)) return undefined;
-  return ((p[0] << 24) | (p[1] << 16) | (p[2] << 8) | p[3]) >>> 0;
-}
-
-/** Parse an IPv6 address (inet_pton forms) into 16 bytes. */
-export function parseIpv6(s: string): number[] | undefined {
-  let text = s;
-  let tail: number[] = [];
-  const dotted = /^(.*:)(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (dotted) {
-    const v4 = parseIpv4(dotted[2]);
-    if (v4 === undefined) return undefined;
-    tail = [v4 >>> 24, (v4 >>> 16) & 255, (v4 >>> 8) & 255, v4 & 255];
-    text = dotted[1].endsWith('::') ? dotted[1] : dotted[1].slice(0, -1);
-  }
-  const halves = text.split('::');
-  if (halves.length > 2) return undefined;
-  const groups = (h: string): number[] | undefined => {
-    if (h === '') return [];
-    const out: number[] = [];
-    for (const g of h.split(':')) {
-      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
-      const v = parseInt(g, 16);
-      out.push(v >> 8, v & 255);
-    }
-    return out;
-  };
-  const head = groups(halves[0]);
-  const rest = halves.length === 2 ? groups(halves[1]) : [];
-  if (!head || !rest) return undefined;
-  const have = head.length + rest.length + tail.length;
-  if (halves.length === 1) return have === 16 ? [...head, ...tail] : undefined;
-  if (have > 14) return undefined;
-  return [...head, ...new Array<number>(16 - have).fill(0), ...rest, ...tail];
+/** A dotted-quad IPv4 address (inet_pton's form) as a u32. */
+function parseIpv4(s: string): number | undefined {
+  const quad = parseDottedQuad(s);
+  return quad ? leftAligned(quad) : undefined;
 }
 
 function parseMac(s: string): number[] | undefined {
@@ -145,7 +112,7 @@ export class SystemResolver implements NameResolver {
         const v4 = parseIpv4(a);
         if (v4 !== undefined) addrs.push({ family: 4, addr: v4 });
         else {
-          const v6 = parseIpv6(a);
+          const v6 = parseIPv6(a);
           if (v6) addrs.push({ family: 6, addr: v6 });
         }
       }
@@ -227,7 +194,7 @@ export class TableResolver implements NameResolver {
       if (n.toLowerCase() !== name.toLowerCase()) continue;
       const v4 = parseIpv4(addr);
       if (v4 !== undefined) out.push({ family: 4, addr: v4 });
-      else out.push({ family: 6, addr: parseIpv6(addr)! });
+      else out.push({ family: 6, addr: parseIPv6(addr)! });
     }
     return out;
   }

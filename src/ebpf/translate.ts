@@ -44,13 +44,13 @@ import {
 import { SKB_DATA, SKB_DATA_END, SKB_LEN, SKB_VLAN_PRESENT, SKB_VLAN_TCI } from './skb.js';
 
 /** Register assignment of the translation. */
-export const REG_A = 0;
-export const REG_CTX_ARG = 1;
-export const REG_TMP = 2;
-export const REG_CTX = 6;
-export const REG_X = 7;
-export const REG_BACKWARD_BUDGET = 8;
-export const REG_FP = 10;
+const REG_A = 0;
+const REG_CTX_ARG = 1;
+const REG_TMP = 2;
+const REG_CTX = 6;
+const REG_X = 7;
+const REG_BACKWARD_BUDGET = 8;
+const REG_FP = 10;
 
 /** A program that cannot be expressed (a jump offset beyond the 16-bit field). */
 export class EbpfTranslateError extends Error {
@@ -58,7 +58,7 @@ export class EbpfTranslateError extends Error {
 }
 
 /** Stack offset of scratch word M[k]. */
-export const scratchOffset = (k: number): number => -4 * (k + 1);
+const scratchOffset = (k: number): number => -4 * (k + 1);
 
 const mov32Imm = (dst: number, imm: number): EbpfInsn => ebpf(EBPF_ALU | EBPF_MOV | EBPF_K, dst, 0, 0, imm);
 const mov64Reg = (dst: number, src: number): EbpfInsn => ebpf(EBPF_ALU64 | EBPF_MOV | EBPF_X, dst, src);

@@ -164,7 +164,7 @@ function scanWordToken(word: string, at: number, base: number): Token {
 }
 
 /** Splits a run of word characters into flex's tokens. */
-export function splitWord(word: string, base: number): Token[] {
+function splitWord(word: string, base: number): Token[] {
   const tokens: Token[] = [];
   for (let at = 0; at < word.length;) {
     const t = scanWordToken(word, at, base);

@@ -30,7 +30,7 @@ export function parseNumber(text: string): NumberResult {
 }
 
 /** Dotted-quad IPv4 as inet_pton reads it: four decimal octets, no leading zeros. */
-function parseDottedQuad(text: string): number[] | null {
+export function parseDottedQuad(text: string): number[] | null {
   const parts = text.split('.');
   if (parts.length !== 4) return null;
   const bytes: number[] = [];

@@ -1,5 +1,4 @@
 // tcpdump -d/-dd/-ddd text: printed byte for byte as libpcap prints it, and parsed back.
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { formatCbpf, formatLines, type DumpFormat } from '../../src/cbpf/image.js';
 import type { Insn } from '../../src/cbpf/insn.js';
@@ -8,6 +7,7 @@ import { CbpfParseError, detectDumpFormat, parseCbpf } from '../../src/cbpf/pars
 import { filterTestCases, type AcceptCase } from '../support/corpus.js';
 import { loadExpressions } from '../support/differential.js';
 import { libpcapCompile } from '../support/oracle.js';
+import { tcpdump } from '../support/tcpdump.js';
 import { libpcapDump } from './libpcap-dump.js';
 
 const FORMATS: DumpFormat[] = ['-d', '-dd', '-ddd'];
@@ -109,9 +109,7 @@ describe('tcpdump 4.99.3 / libpcap 1.10.3 listings', () => {
       const r = compiled[i];
       if (!r.ok) throw new Error(r.error);
       for (const format of FORMATS) {
-        const td = spawnSync('tcpdump', ['-y', c.linktype, ...(c.optimize ? [] : ['-O']), format, c.expr], {
-          encoding: 'utf8',
-        });
+        const td = tcpdump(['-y', c.linktype, ...(c.optimize ? [] : ['-O']), format, c.expr]);
         expect(td.status, td.stderr).toBe(0);
         expect(formatCbpf(r.program, { format })).toBe(td.stdout);
         expect(parseCbpf(td.stdout)).toEqual(format === '-d' ? r.program.map((x) => shown(x)) : r.program);

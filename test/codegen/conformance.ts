@@ -21,7 +21,7 @@ export function cleanExpression(expr: string): string {
   return expr.replace(/#.*$/gm, (m) => ' '.repeat(m.length));
 }
 
-export function caseOptions(c: AcceptCase | RejectCase, optimize: boolean): CompileOptions {
+function caseOptions(c: AcceptCase | RejectCase, optimize: boolean): CompileOptions {
   return {
     linktype: c.linktype!,
     snaplen: c.snaplen ?? undefined,

@@ -34,7 +34,7 @@ export async function corpusByDlt(): Promise<Map<number, Packet[]>> {
 }
 
 /** Deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
+function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -64,7 +64,7 @@ const X_GUESSES = [0, 20, 24, 40, 14, 18, 8, 26, 32, 60, 64, 144, 16, 22, 36, 44
  * (load, compared value) pairs of a program: what a packet must hold to take its branches. Loads whose
  * value is compared through registers (`ip[0xab] == 0xcd`) are paired with the program's immediates.
  */
-export function hints(prog: readonly Insn[]): ProgramHints {
+function hints(prog: readonly Insn[]): ProgramHints {
   const imms = new Set<number>();
   for (const i of prog) {
     if (i.code === (BPF_LD | BPF_IMM) || i.code === (BPF_LDX | BPF_IMM)) imms.add(i.k);

@@ -5,10 +5,10 @@
 // Expressions with names are left out: libpcap would look them up (DNS), which is slow and varies.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FilterSyntaxError, parse } from '../../src/grammar/index.js';
 import { tokenize } from '../../src/grammar/lexer.js';
 import { filterTestCases } from '../support/corpus.js';
 import { libpcapCompile, oracleAvailable, oracleUnavailableReason } from '../support/oracle.js';
+import { syntaxErrorOf } from '../support/syntax-error.js';
 
 /** libpcap refusals that come from its scanner or grammar (or from an id with no qualifiers to inherit). */
 const LIBPCAP_SYNTAX =
@@ -45,13 +45,7 @@ describe.skipIf(skipReason !== undefined)(`grammar vs libpcap${skipReason ? ` (s
     let refusedByBoth = 0;
     exprs.forEach((expr, i) => {
       const libpcap = verdicts[i]!;
-      let ours: string | undefined;
-      try {
-        parse(expr);
-      } catch (e) {
-        if (!(e instanceof FilterSyntaxError)) throw e;
-        ours = e.message;
-      }
+      const ours = syntaxErrorOf(expr)?.message;
       if (libpcap.ok) {
         decided++;
         if (ours !== undefined) disagreements.push(`${JSON.stringify(expr)}: libpcap compiles it, we say ${ours}`);

@@ -22,10 +22,3 @@ export function runFilter(args: string[], input?: Uint8Array | string): CliRun {
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8'), stdoutBytes: r.stdout };
 }
-
-/** Runs tcpdump (the reference) with the same environment. */
-export function runTcpdump(args: string[]): CliRun {
-  const r = spawnSync('tcpdump', args, { maxBuffer: 1 << 28, env: { ...process.env, TZ: 'UTC' } });
-  if (r.error) throw r.error;
-  return { status: r.status, stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8'), stdoutBytes: r.stdout };
-}

@@ -50,11 +50,6 @@ export function corpusIndex(): CorpusFile[] {
   return indexCache;
 }
 
-/** True when libpcap 1.10.3 can only apply length tests (greater/less) to this file's link type. */
-export function onlyLengthFilters(f: CorpusFile): boolean {
-  return f.notes.some((n) => n.startsWith('no filtering possible except length tests'));
-}
-
 export type ExtraFolder = 'crafted' | 'invalid' | 'libpcap-filter';
 
 /** A capture in one of the extra folders (not in INDEX.tsv). */

@@ -4,13 +4,14 @@
 // changes: value numbering with constant propagation and redundant-load removal
 // (./numbering.ts), dead-statement removal (./liveness.ts), jump threading on the outcomes of
 // dominating branches (./threading.ts), merging of identical blocks (./merge.ts); then long
-// disjunctions of equality tests become binary searches (./sets.ts). Unlike libpcap, every pass
+// disjunctions of equality tests become binary searches (./sets.ts; big sets as soon as their
+// chains appear, so later passes work on the small searches). Unlike libpcap, every pass
 // keeps the unoptimized program's verdict on every packet, short packets included.
 import { BPF_K, BPF_RET, BPF_RVAL, type Insn } from '../../cbpf/insn.js';
 import { buildBlocks, emitWide, isRet, topoOrder, type Block } from './cfg.js';
 import { removeDeadStatements } from './liveness.js';
 import { mergeBlocks } from './merge.js';
-import { analyseGraph, numberValues } from './numbering.js';
+import { analyseGraph, numberValues, type Graph } from './numbering.js';
 import { lowerSets } from './sets.js';
 import { threadJumps } from './threading.js';
 import { ValueTable } from './values.js';
@@ -41,25 +42,37 @@ const MAX_PASSES = 12;
 export function optimize(prog: readonly Insn[]): Insn[] {
   const built = buildBlocks(prog);
   if ('unsupported' in built) return prog.map((i) => ({ ...i }));
-  let root = simplify(built.root);
-  const lowered = lowerSets(root);
-  // search trees that came out identical become one
-  if (lowered) root = mergeBlocks(lowered).root;
+  const root = simplify(built.root);
   if (rejectsAll(root)) throw new RejectsAllPacketsError();
   return emitWide(root);
 }
 
+/**
+ * Passes until nothing changes, then set lowering on the settled graph. Chains with a big set
+ * are lowered as soon as they appear: the following passes then run on the much smaller searches
+ * (on a 1,000-host filter, a fraction of the blocks).
+ */
 function simplify(root: Block): Block {
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     const vt = new ValueTable();
     const g = numberValues(vt, analyseGraph(topoOrder(root)));
     const dead = removeDeadStatements(vt, g);
-    const threaded = threadJumps(vt, g, dead.liveIn);
+    // lowering rewires blocks: threading waits for the next pass's fresh analysis
+    const lowered = lowerSets(vt, g, dead.liveIn, true);
+    const threaded = !lowered && threadJumps(vt, g, dead.liveIn);
     const merged = mergeBlocks(root);
     root = merged.root;
-    if (!g.changed && !dead.changed && !threaded && !merged.changed) break;
+    // this pass's analysis still describes the graph when nothing changed
+    if (!g.changed && !dead.changed && !lowered && !threaded && !merged.changed) return lowerAll(root, vt, g, dead.liveIn);
   }
-  return root;
+  const vt = new ValueTable();
+  const g = numberValues(vt, analyseGraph(topoOrder(root)));
+  return lowerAll(root, vt, g, removeDeadStatements(vt, g).liveIn);
+}
+
+/** Lowers every chain worth it; search trees that come out identical become one. */
+function lowerAll(root: Block, vt: ValueTable, g: Graph, liveIn: number[]): Block {
+  return lowerSets(vt, g, liveIn) ? mergeBlocks(root).root : root;
 }
 
 function rejectsAll(root: Block): boolean {

@@ -13,6 +13,8 @@ const SLACK = 48;
 
 interface Node {
   insn: Insn;
+  /** index in the current round's instruction list */
+  pos: number;
   /** jump targets (conditional: both; ja: jt) */
   jt?: Node;
   jf?: Node;
@@ -28,7 +30,7 @@ const endsFlow = (i: Insn): boolean => BPF_CLASS(i.code) === BPF_JMP;
  * offsets). A program with a jump out of range or backward conditional jump comes back unchanged.
  */
 export function layout(prog: readonly Insn[]): Insn[] {
-  let nodes: Node[] = prog.map((insn) => ({ insn: { ...insn } }));
+  let nodes: Node[] = prog.map((insn, pos) => ({ insn: { ...insn }, pos }));
   let wellFormed = true;
   nodes.forEach((node, i) => {
     if (isJa(node.insn)) node.jt = nodes[i + 1 + (node.insn.k | 0)];
@@ -41,13 +43,13 @@ export function layout(prog: readonly Insn[]): Insn[] {
   });
   if (!wellFormed) return prog.map((insn) => ({ ...insn }));
   for (let next = withTrampolines(nodes); next; next = withTrampolines(nodes)) nodes = next;
-  const pos = new Map<Node, number>(nodes.map((node, i) => [node, i]));
+  numberNodes(nodes);
   return nodes.map((node, i) => {
     const insn = { ...node.insn };
-    if (isJa(insn)) insn.k = (pos.get(node.jt!)! - i - 1) >>> 0;
+    if (isJa(insn)) insn.k = (node.jt!.pos - i - 1) >>> 0;
     else if (isCondJump(insn)) {
-      insn.jt = pos.get(node.jt!)! - i - 1;
-      insn.jf = pos.get(node.jf!)! - i - 1;
+      insn.jt = node.jt!.pos - i - 1;
+      insn.jf = node.jf!.pos - i - 1;
     }
     return insn;
   });
@@ -57,7 +59,10 @@ export function layout(prog: readonly Insn[]): Insn[] {
 function withTrampolines(nodes: Node[]): Node[] | undefined {
   // trampolines to insert after a node
   const pending = new Map<Node, Node[]>();
-  const pos = new Map<Node, number>(nodes.map((node, i) => [node, i]));
+  numberNodes(nodes);
+  // lastEnd[j]: the last position <= j where control does not fall through (-1: none)
+  const lastEnd = new Int32Array(nodes.length);
+  nodes.forEach((node, j) => (lastEnd[j] = endsFlow(node.insn) ? j : j > 0 ? lastEnd[j - 1] : -1));
   // per target: the last planned trampoline and the position it is inserted after
   const planned = new Map<Node, { node: Node; after: number }>();
   let any = false;
@@ -65,7 +70,7 @@ function withTrampolines(nodes: Node[]): Node[] | undefined {
     if (!isCondJump(node.insn)) return;
     for (const edge of ['jt', 'jf'] as const) {
       const target = node[edge]!;
-      if (pos.get(target)! - i - 1 <= MAX_OFFSET) continue;
+      if (target.pos - i - 1 <= MAX_OFFSET) continue;
       any = true;
       const prev = planned.get(target);
       if (prev && prev.after >= i && prev.after - i < MAX_OFFSET - SLACK) {
@@ -73,9 +78,8 @@ function withTrampolines(nodes: Node[]): Node[] | undefined {
         continue;
       }
       // the furthest point in reach where control does not fall through
-      let after = Math.min(i + MAX_OFFSET - SLACK, nodes.length - 1);
-      while (after > i && !endsFlow(nodes[after].insn)) after--;
-      const tramp: Node = { insn: { code: BPF_JMP | BPF_JA, jt: 0, jf: 0, k: 0 }, jt: target };
+      const after = Math.max(i, lastEnd[Math.min(i + MAX_OFFSET - SLACK, nodes.length - 1)]);
+      const tramp: Node = { insn: { code: BPF_JMP | BPF_JA, jt: 0, jf: 0, k: 0 }, pos: -1, jt: target };
       const list = pending.get(nodes[after]) ?? [];
       list.push(tramp);
       pending.set(nodes[after], list);
@@ -83,5 +87,16 @@ function withTrampolines(nodes: Node[]): Node[] | undefined {
       node[edge] = tramp;
     }
   });
-  return any ? nodes.flatMap((node) => [node, ...(pending.get(node) ?? [])]) : undefined;
+  if (!any) return undefined;
+  const out: Node[] = [];
+  for (const node of nodes) {
+    out.push(node);
+    const tramps = pending.get(node);
+    if (tramps) out.push(...tramps);
+  }
+  return out;
+}
+
+function numberNodes(nodes: Node[]): void {
+  for (let i = 0; i < nodes.length; i++) nodes[i].pos = i;
 }

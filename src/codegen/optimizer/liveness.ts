@@ -48,6 +48,9 @@ export function liveOutOf(b: Block, liveIn: number[]): number {
   return b.jt ? liveIn[b.jt.id] | liveIn[b.jf!.id] : 0;
 }
 
+/** Scratch for removeDeadStatements: whether statement j of the current block cannot fault. */
+let safeAt = new Uint8Array(64);
+
 /** Removes dead statements (in place); returns live-in per block and whether anything changed. */
 export function removeDeadStatements(vt: ValueTable, g: Graph): { liveIn: number[]; changed: boolean } {
   const n = g.order.length;
@@ -62,24 +65,29 @@ export function removeDeadStatements(vt: ValueTable, g: Graph): { liveIn: number
     const code = b.code;
     fuseCompare(vt, b, liveOut, g.exit[i]);
     foldIndexOffset(vt, b, liveOut, g.entry[i]);
-    const safe: boolean[] = [];
+    // forward: which statements cannot fault
     let extent = g.extentIn[i];
-    for (const s of b.stmts) {
-      safe.push(!mayFault(s, extent));
+    if (safeAt.length < b.stmts.length) safeAt = new Uint8Array(2 * b.stmts.length);
+    b.stmts.forEach((s, j) => {
+      safeAt[j] = mayFault(s, extent) ? 0 : 1;
       const ext = fixedLoadExtent(s);
       if (ext && ext[1] > extent) extent = ext[1];
-    }
+    });
     let live = liveOut | terminatorUses(b);
-    const kept: Insn[] = [];
+    // backward: drop what is dead and safe; a new array only when something is dropped
+    let kept: Insn[] | undefined;
     for (let j = b.stmts.length - 1; j >= 0; j--) {
       const s = b.stmts[j];
       const def = 1 << stmtDef(s);
-      if (!(live & def) && safe[j]) continue;
-      kept.push(s);
+      if (!(live & def) && safeAt[j]) {
+        kept ??= b.stmts.slice(j + 1).reverse();
+        continue;
+      }
+      kept?.push(s);
       live = (live & ~def) | stmtUses(s);
     }
-    if (kept.length !== size || b.code !== code) changed = true;
-    b.stmts = kept.reverse();
+    if (kept) b.stmts = kept.reverse();
+    if (b.stmts.length !== size || b.code !== code) changed = true;
     liveIn[i] = live;
   }
   return { liveIn, changed };

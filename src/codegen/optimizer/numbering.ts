@@ -53,6 +53,7 @@ export function compareConst(op: number, a: number, b: number): boolean {
 
 function mergeStates(vt: ValueTable, exit: State[], preds: number[]): State {
   const out = exit[preds[0]].slice();
+  if (preds.length === 1) return out;
   for (let a = 0; a < N_ATOMS; a++) {
     for (let i = 1; i < preds.length; i++) {
       if (exit[preds[i]][a] !== out[a]) {

@@ -11,10 +11,9 @@ import {
   BPF_ABS, BPF_ALU, BPF_B, BPF_CLASS, BPF_IND, BPF_JEQ, BPF_JGT, BPF_JMP, BPF_K, BPF_LD, BPF_LDX, BPF_LEN, BPF_MEM,
   BPF_MEMWORDS, BPF_MODE, BPF_MSH, BPF_NEG, BPF_RVAL, BPF_ST, BPF_STX, BPF_W, type Insn,
 } from '../../cbpf/insn.js';
-import { JA, isRet, topoOrder, type Block } from './cfg.js';
-import { removeDeadStatements } from './liveness.js';
-import { analyseGraph, numberValues, type Graph } from './numbering.js';
-import { A_ATOM, COMMUTATIVE, ValueTable, evalStmt, fixedLoadExtent, memAtom, stmtDef, type Vn } from './values.js';
+import { JA, isRet, type Block } from './cfg.js';
+import type { Graph } from './numbering.js';
+import { A_ATOM, COMMUTATIVE, type ValueTable, evalStmt, fixedLoadExtent, memAtom, stmtDef, type Vn } from './values.js';
 
 /** Longest run of `jeq` at a leaf of a search tree. */
 const LEAF = 3;
@@ -23,11 +22,12 @@ const SEARCH_MIN = 16;
 
 const isJeqK = (b: Block): boolean => b.code === (BPF_JMP | BPF_JEQ | BPF_K);
 
-/** Rewrites every chain worth it; returns the (same) root when something changed, else undefined. */
-export function lowerSets(root: Block): Block | undefined {
-  const vt = new ValueTable();
-  const g = numberValues(vt, analyseGraph(topoOrder(root)));
-  const { liveIn } = removeDeadStatements(vt, g);
+/**
+ * Rewrites every chain worth it (in place; `g` and `liveIn` must describe the graph as it is, right
+ * after value numbering and dead-statement removal). Returns whether something changed; the graph
+ * analysis is stale then. `onlyBig`: only chains with a set of at least SEARCH_MIN constants.
+ */
+export function lowerSets(vt: ValueTable, g: Graph, liveIn: number[], onlyBig = false): boolean {
   const slot = freeSlot(g.order);
   const inChain = new Set<Block>();
   let changed = false;
@@ -38,9 +38,9 @@ export function lowerSets(root: Block): Block | undefined {
       chain.push(c);
     }
     chain.forEach((c) => inChain.add(c));
-    if (chain.length >= 3 && lowerChain(vt, g, liveIn, chain, slot)) changed = true;
+    if (chain.length >= (onlyBig ? SEARCH_MIN : 3) && lowerChain(vt, g, liveIn, chain, slot, onlyBig)) changed = true;
   }
-  return changed ? root : undefined;
+  return changed;
 }
 
 /** A scratch word no statement uses, or undefined. */
@@ -61,7 +61,7 @@ interface Group {
   keys: number[];
 }
 
-function lowerChain(vt: ValueTable, g: Graph, liveIn: number[], chain: Block[], slot: number | undefined): boolean {
+function lowerChain(vt: ValueTable, g: Graph, liveIn: number[], chain: Block[], slot: number | undefined, onlyBig: boolean): boolean {
   const m = chain.length;
   const hit = chain[0].jt!;
   const miss = chain[m - 1].jf!;
@@ -122,6 +122,7 @@ function lowerChain(vt: ValueTable, g: Graph, liveIn: number[], chain: Block[], 
   const loads = groups.map((grp) => materialize(vt, grp.vn));
   if (loads.some((l) => l === undefined)) return false;
   const big = groups.some((grp) => grp.keys.length >= SEARCH_MIN);
+  if (onlyBig && !big) return false;
   // parking a value costs two instructions; it pays when it lets search trees be shared
   const useSlot = groups.length === 2 && slot !== undefined && big;
   for (const l of loads) for (const s of l!) written |= 1 << stmtDef(s);

@@ -60,15 +60,13 @@ export function threadJumps(vt: ValueTable, g: Graph, liveIn: number[]): boolean
       const d = decide(vt, p, vn, other ?? vn, facts, i, undefined);
       if (d !== undefined) setGoto(p, d ? p.jt! : p.jf!);
       else if (p.jt === p.jf) setGoto(p, p.jt!);
+      else {
+        const op = BPF_OP(p.code);
+        p.jt = thread(vt, g, facts, liveIn, exact[i], scratch, i, p.jt!, { vn, other, op, k: p.k, outcome: true });
+        p.jf = thread(vt, g, facts, liveIn, exact[i], scratch, i, p.jf!, { vn, other, op, k: p.k, outcome: false });
+      }
     }
-    if (isGoto(p)) {
-      p.jt = p.jf = thread(vt, g, facts, liveIn, exact[i], scratch, i, p.jt!, undefined);
-    } else if (isCond(p)) {
-      const { vn, other } = comparison(p, g.exit[i]);
-      const op = BPF_OP(p.code);
-      p.jt = thread(vt, g, facts, liveIn, exact[i], scratch, i, p.jt!, { vn, other, op, k: p.k, outcome: true });
-      p.jf = thread(vt, g, facts, liveIn, exact[i], scratch, i, p.jf!, { vn, other, op, k: p.k, outcome: false });
-    }
+    if (isGoto(p)) p.jt = p.jf = thread(vt, g, facts, liveIn, exact[i], scratch, i, p.jt!, undefined);
     if (p.jt !== jt || p.jf !== jf) changed = true;
     liveIn[i] = blockLiveIn(p, liveOutOf(p, liveIn));
   }

@@ -17,12 +17,12 @@ import {
   EBPF_LSH, EBPF_MAX_CALL_FRAMES, EBPF_MEM, EBPF_MEMSX, EBPF_MOD, EBPF_MOV, EBPF_MUL, EBPF_NEG,
   EBPF_OP_CALL, EBPF_OP_CALLX, EBPF_OP_EXIT, EBPF_OP_LDDW, EBPF_OR, EBPF_RSH, EBPF_ST, EBPF_STACK_SIZE,
   EBPF_STX, EBPF_SUB, EBPF_TO_BE, EBPF_X, EBPF_XCHG, EBPF_XOR, ebpfClass, ebpfMode, ebpfOp, ebpfSizeBytes,
-  type EbpfInsn,
+  lddwValue, type EbpfInsn,
 } from '../insn.js';
 import { SKB_DATA_END, SKB_LEN } from '../skb.js';
 import {
   BATCH_ADDR, CALLSTACK_ADDR, CALLSTACK_ENTRY, CTX_SIZE, FLAT_ADDR, JitStatus, PACKET_STACK_FLAT,
-  POINTER_HI, R0_ADDR, SCRATCH_ADDR, STACK_TOTAL, STATUS_ADDR,
+  POINTER_HI, R0_ADDR, SCRATCH_ADDR, STACK_TOTAL, STATUS_ADDR, WASM_PAGE,
 } from './layout.js';
 import { FunctionBody, I32, I64, ModuleBuilder, Op, type Label } from './wasm-writer.js';
 
@@ -721,10 +721,8 @@ class BodyEmitter {
   private emitLd(insn: EbpfInsn, i: number): void {
     const f = this.f;
     if (isLddw(insn)) {
-      const hi = i + 1 < this.prog.length ? this.prog[i + 1].imm : 0;
       if (i + 1 >= this.prog.length || insn.src !== 0) return this.fail(JitStatus.BadInsn);
-      const v = (BigInt(hi >>> 0) << 32n) | BigInt(insn.imm >>> 0);
-      f.i64Const(v).set(this.r[insn.dst]);
+      f.i64Const(lddwValue(insn, this.prog[i + 1])).set(this.r[insn.dst]);
       return;
     }
     const mode = ebpfMode(insn.opcode);
@@ -839,7 +837,8 @@ export function compileEbpfToWasm(prog: readonly EbpfInsn[], opts: WasmCompileOp
   const { budget } = opts;
   const analysis = analyze(prog);
   const m = new ModuleBuilder();
-  m.setMemory(Math.ceil((BATCH_ADDR + 65536) / 65536));
+  // initial pages: everything below the batch area, plus one page of batch room
+  m.setMemory(Math.ceil((BATCH_ADDR + WASM_PAGE) / WASM_PAGE));
 
   // run_mem(memLen, pktOffset, caplen) -> status; the memory is at flat offset CTX_SIZE
   {

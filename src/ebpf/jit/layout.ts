@@ -8,9 +8,10 @@
 
 import { EBPF_MAX_CALL_FRAMES, EBPF_STACK_SIZE } from '../insn.js';
 import { SKB_CONTEXT_SIZE } from '../skb.js';
+import { EBPF_POINTER_HI } from '../vm.js';
 
-/** High 32 bits of every pointer (the VM's ADDRESS_HI). */
-export const POINTER_HI = 1n;
+/** High 32 bits of every pointer (the VM's EBPF_POINTER_HI). */
+export const POINTER_HI = BigInt(EBPF_POINTER_HI);
 
 /** i32 status word written by every entry point (a JitStatus). */
 export const STATUS_ADDR = 0;
