@@ -2,36 +2,14 @@
 // errors the kernel answers UDP to a closed port with, must arrive exactly, byte for byte.
 import { spawnSync } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { LiveCaptureError, formatInterfaceList, listInterfaces, openLive, type LiveCapture } from '../src/capture/live.js';
 import type { CapturedPacket } from '../src/capture/types.js';
+import { capProblem, isRoot, liveProblem } from './support/live.js';
 
-function capLoadProblem(): string | undefined {
-  try {
-    createRequire(import.meta.url)('cap');
-    return undefined;
-  } catch (err) {
-    return `npm package 'cap' cannot be loaded (${(err as Error).message.split('\n')[0]})`;
-  }
-}
-const capProblem = capLoadProblem();
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const isRoot = process.getuid?.() === 0;
-
-/** Why the live tests cannot run here (cap missing, not root, or a container without CAP_NET_RAW). */
-function liveProblem(): string | undefined {
-  if (capProblem) return capProblem;
-  if (!isRoot) return 'live capture needs root (or CAP_NET_RAW)';
-  try {
-    openLive({ iface: 'lo' }).stop();
-    return undefined;
-  } catch (err) {
-    return (err as Error).message;
-  }
-}
 const liveSkipReason = liveProblem();
 
 const DLT_EN10MB = 1;

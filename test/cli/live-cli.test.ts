@@ -8,18 +8,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { liveCapture } from '../../src/index.js';
-import { openLive } from '../../src/capture/live.js';
+import { liveProblem } from '../support/live.js';
 import { libpcapReadPackets, PROJECT_ROOT } from '../support/oracle.js';
 
-function liveProblem(): string | undefined {
-  if (process.getuid?.() !== 0) return 'live capture needs root (or CAP_NET_RAW)';
-  try {
-    openLive({ iface: 'lo' }).stop();
-    return undefined;
-  } catch (err) {
-    return (err as Error).message;
-  }
-}
 const skipReason = liveProblem();
 const dir = mkdtempSync(path.join(tmpdir(), 'filterjit-live-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
