@@ -2,6 +2,7 @@
 // the eBPF translation, the WebAssembly JIT, and the engine that runs packets.
 import type { Expr } from './grammar/ast.js';
 import { parse } from './grammar/index.js';
+import { parseDottedQuad } from './grammar/literals.js';
 import { compileAst, resolveLinktype, type CompileOptions } from './codegen/index.js';
 import type { Insn } from './cbpf/insn.js';
 import { runCbpf } from './cbpf/interpreter.js';
@@ -59,13 +60,11 @@ export interface Filter {
   dump(format?: DumpFormat): string;
 }
 
-function parseNetmask(netmask: number | string | undefined): number | undefined {
-  if (netmask === undefined || typeof netmask === 'number') return netmask;
-  const parts = netmask.split('.').map(Number);
-  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) {
-    throw new TypeError(`netmask '${netmask}' is not a dotted quad`);
-  }
-  return ((parts[0] << 24) | (parts[1] << 16) | (parts[2] << 8) | parts[3]) >>> 0;
+/** A netmask given as a dotted quad ('255.255.255.0'), as a number. */
+export function netmaskValue(netmask: string): number {
+  const octets = parseDottedQuad(netmask);
+  if (octets === null) throw new TypeError(`netmask '${netmask}' is not a dotted quad`);
+  return octets.reduce((value, octet) => ((value << 8) | octet) >>> 0, 0);
 }
 
 /** Compile a filter expression. Throws a FilterError (with the column) for a bad expression. */
@@ -76,7 +75,7 @@ export function compile(expression: string, options: FilterOptions = {}): Filter
   const compileOptions: CompileOptions = {
     linktype,
     snaplen,
-    netmask: parseNetmask(options.netmask),
+    netmask: typeof options.netmask === 'string' ? netmaskValue(options.netmask) : options.netmask,
     optimize: options.optimize ?? true,
     offline: options.offline,
     expression,

@@ -1,7 +1,6 @@
 // Command-line parsing for `filter`, with tcpdump's option letters where tcpdump has one.
 
-export type Engine = 'jit' | 'ebpf' | 'cbpf';
-export type DumpFormat = 'd' | 'dd' | 'ddd';
+import type { DumpFormat, Engine } from '../filter.js';
 
 export interface CliOptions {
   expression: string;

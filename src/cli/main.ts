@@ -1,6 +1,7 @@
 // The `filter` command: compile an expression, then print the program or filter captures.
 import { readFileSync } from 'node:fs';
 import { FilterError } from '../grammar/errors.js';
+import { blankComments } from '../grammar/comments.js';
 import { CaptureFormatError } from '../capture/errors.js';
 import { LiveCaptureError } from '../capture/live.js';
 import { HELP, parseArgs, UsageError, type CliOptions } from './args.js';
@@ -10,9 +11,9 @@ import { filterLive, listLiveInterfaces } from './filter-live.js';
 
 const VERSION = '0.1.0';
 
-/** tcpdump -F: the file's text with '#' comments blanked to the end of their line. */
-export function readExpressionFile(path: string): string {
-  return readFileSync(path, 'utf8').replace(/#[^\n]*/g, '');
+/** tcpdump -F: the file's text with its '#' comments blanked. */
+function readExpressionFile(path: string): string {
+  return blankComments(readFileSync(path, 'utf8'));
 }
 
 /** Runs the command; resolves to the exit code (0 ok, 1 bad input, 2 usage). */

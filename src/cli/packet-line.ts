@@ -13,7 +13,7 @@ export interface PrintablePacket {
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
 
 /** Local time of day with microseconds, as tcpdump prints it by default. */
-export function formatTimestamp(ns: bigint): string {
+function formatTimestamp(ns: bigint): string {
   const seconds = ns / 1_000_000_000n;
   const micros = Number((ns % 1_000_000_000n) / 1000n);
   const d = new Date(Number(seconds) * 1000);

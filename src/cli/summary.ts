@@ -62,19 +62,19 @@ const TCP_FLAG_LETTERS: [number, string][] = [
 ];
 
 /** tcpdump's flag notation: `[S.]` for SYN+ACK, `[.]` for a bare ACK, `[none]` for no flags. */
-export function tcpFlags(flags: number): string {
+function tcpFlags(flags: number): string {
   let s = '';
   for (const [bit, letter] of TCP_FLAG_LETTERS) if (flags & bit) s += letter;
   if (flags & 0x10) s += '.';
   return s === '' ? 'none' : s;
 }
 
-export function ipv4ToString(c: Cursor, offset: number): string {
+function ipv4ToString(c: Cursor, offset: number): string {
   return `${c.u8(offset)}.${c.u8(offset + 1)}.${c.u8(offset + 2)}.${c.u8(offset + 3)}`;
 }
 
 /** RFC 5952 text form of the IPv6 address at `offset`. */
-export function ipv6ToString(c: Cursor, offset: number): string {
+function ipv6ToString(c: Cursor, offset: number): string {
   const groups: number[] = [];
   for (let i = 0; i < 8; i++) groups.push(c.u16(offset + 2 * i));
   let bestStart = -1;

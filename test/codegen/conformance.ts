@@ -1,9 +1,12 @@
-// Shared pieces of the code-generation conformance tests: compile options of a libpcap test case,
+// Shared pieces of the code-generation conformance tests (filtertest reads each expression from a file,
+// blanking `#` comments as blankComments does): compile options of a libpcap test case,
 // and the comparison of our program with libpcap's expected program over many packets.
 import type { Insn } from '../../src/cbpf/insn.js';
 import { parseCbpf } from '../../src/cbpf/parse.js';
 import { compileFilter, type CompileOptions, type CompileResult } from '../../src/codegen/index.js';
 import { resolveLinktype } from '../../src/codegen/linktypes.js';
+import { blankComments } from '../../src/grammar/comments.js';
+import { netmaskValue } from '../../src/filter.js';
 import { filterTestCases, type AcceptCase, type RejectCase } from '../support/corpus.js';
 import { corpusByDlt, craftedPackets, type Packet } from './packets.js';
 import { testResolver } from './test-names.js';
@@ -12,14 +15,9 @@ import { testResolver } from './test-names.js';
 export const PACKETS_PER_CASE = 10_000;
 
 export function parseNetmask(s: string | null): number | undefined {
-  if (s === null) return undefined;
-  return s.split('.').reduce((acc, p) => ((acc << 8) | Number(p)) >>> 0, 0);
+  return s === null ? undefined : netmaskValue(s);
 }
 
-/** filtertest reads the expression from a file where `#` starts a comment to the end of the line. */
-export function cleanExpression(expr: string): string {
-  return expr.replace(/#.*$/gm, (m) => ' '.repeat(m.length));
-}
 
 function caseOptions(c: AcceptCase | RejectCase, optimize: boolean): CompileOptions {
   return {
@@ -34,7 +32,7 @@ function caseOptions(c: AcceptCase | RejectCase, optimize: boolean): CompileOpti
 }
 
 export function compileCase(c: AcceptCase | RejectCase, optimize: boolean): CompileResult {
-  return compileFilter(cleanExpression(c.expr!), caseOptions(c, optimize));
+  return compileFilter(blankComments(c.expr!), caseOptions(c, optimize));
 }
 
 /** Accept cases that run on the reference host (Linux, glibc, little-endian), filter keyword excluded. */
