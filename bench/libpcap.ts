@@ -19,6 +19,8 @@ export interface LibpcapFilterTiming {
   insns: number;
   /** Mean bpf_filter() time per packet, packets already in memory. */
   nsPerPacket: number;
+  /** Mean time per packet of reading one byte of each packet, same passes: the memory floor. */
+  touchNsPerPacket: number;
 }
 
 export interface LibpcapCompileTiming {
@@ -42,7 +44,7 @@ function runBench(args: string[]): Record<string, number> {
 /** Times libpcap's bpf_filter() with EXPR compiled for FILE's link type over all of FILE's packets, REPEAT times. */
 export function libpcapFilterBench(file: string, expr: string, repeat: number): LibpcapFilterTiming {
   const f = runBench(['filter', file, expr, String(repeat)]);
-  return { packets: f.packets, repeat: f.repeat, matches: f.matches, insns: f.insns, nsPerPacket: f.ns_per_packet };
+  return { packets: f.packets, repeat: f.repeat, matches: f.matches, insns: f.insns, nsPerPacket: f.ns_per_packet, touchNsPerPacket: f.touch_ns_per_packet };
 }
 
 /** Times pcap_compile() (optimized) of EXPR for LINKTYPE (DLT name or number), averaged over REPEAT compiles. */

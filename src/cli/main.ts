@@ -4,6 +4,8 @@ import { FilterError } from '../grammar/errors.js';
 import { blankComments } from '../grammar/comments.js';
 import { CaptureFormatError } from '../capture/errors.js';
 import { LiveCaptureError } from '../capture/live.js';
+import { JitCompileError } from '../ebpf/jit/index.js';
+import { EbpfTranslateError } from '../ebpf/translate.js';
 import { HELP, parseArgs, UsageError, type CliOptions } from './args.js';
 import { printProgram } from './print-program.js';
 import { filterFiles } from './filter-files.js';
@@ -51,6 +53,11 @@ export async function main(argv: string[]): Promise<number> {
 function reportError(e: unknown): number {
   if (e instanceof FilterError) {
     process.stderr.write(`${e.format('filter')}\n`);
+    return 1;
+  }
+  // a program too big for eBPF or for WebAssembly: `--engine cbpf` still runs it
+  if (e instanceof EbpfTranslateError || e instanceof JitCompileError) {
+    process.stderr.write(`filter: ${e.message} (try --engine cbpf)\n`);
     return 1;
   }
   if (e instanceof CaptureFormatError || e instanceof LiveCaptureError) {

@@ -25,6 +25,7 @@ export async function printProgram(opts: CliOptions): Promise<number> {
     snaplen: opts.snaplen ?? fromFile?.snaplen,
     optimize: opts.optimize,
     offline: fromFile && (fromFile.swapped ? 'swapped' : 'unswapped'),
+    engine: 'cbpf', // nothing runs: no JIT to build
   });
   for (const w of filter.warnings) process.stderr.write(`filter: warning: ${w}\n`);
   let text: string;

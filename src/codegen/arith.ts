@@ -102,7 +102,10 @@ function binary(g: Gen, op: ArithOp, a0: Value, a1: Value): Value {
   if (op === '/' && isConstant(a1, 0)) throw new CompileError('division by zero');
   if (op === '%' && isConstant(a1, 0)) throw new CompileError('modulus by zero');
   if ((op === '<<' || op === '>>') && isConstant(a1) && a1.s[0].k > 31) throw new CompileError('shift by more than 31 bits');
-  const s = [...a0.s, ...a1.s, toX(a1), toA(a0), insn(BPF_ALU | ALU_OP[op] | BPF_X)];
+  // a0's code grows in place: in a long `1 + 2 + ...` chain, copying it at every step would be quadratic
+  const s = a0.s;
+  for (const x of a1.s) s.push(x);
+  s.push(toX(a1), toA(a0), insn(BPF_ALU | ALU_OP[op] | BPF_X));
   g.freeReg(a0.reg);
   g.freeReg(a1.reg);
   const reg = g.allocReg();
@@ -110,22 +113,43 @@ function binary(g: Gen, op: ArithOp, a0: Value, a1: Value): Value {
   return { s, b: andChecks(a0.b, a1.b), reg };
 }
 
-function evaluate(g: Gen, e: Arith): Value {
-  switch (e.kind) {
-    case 'num': return loadImm(g, e.value);
-    case 'len': return loadImm(g, 0, BPF_LD | BPF_LEN | BPF_W);
-    case 'load': return load(g, e.proto, e.protoText, evaluate(g, e.index), e.size);
-    case 'neg': {
-      const a = evaluate(g, e.operand);
-      a.s.push(toA(a), insn(BPF_ALU | BPF_NEG), insn(BPF_ST, a.reg));
-      return a;
-    }
-    case 'binary': {
-      const a0 = evaluate(g, e.left);
-      const a1 = evaluate(g, e.right);
-      return binary(g, e.op, a0, a1);
+/** The code of an arithmetic tree, operands in order, with an explicit stack (chains can be long). */
+function evaluate(g: Gen, root: Arith): Value {
+  const work: Array<{ e: Arith; operandsDone: boolean }> = [{ e: root, operandsDone: false }];
+  const done: Value[] = [];
+  while (work.length > 0) {
+    const { e, operandsDone } = work.pop()!;
+    switch (e.kind) {
+      case 'num':
+        done.push(loadImm(g, e.value));
+        break;
+      case 'len':
+        done.push(loadImm(g, 0, BPF_LD | BPF_LEN | BPF_W));
+        break;
+      case 'load':
+        if (!operandsDone) work.push({ e, operandsDone: true }, { e: e.index, operandsDone: false });
+        else done.push(load(g, e.proto, e.protoText, done.pop()!, e.size));
+        break;
+      case 'neg':
+        if (!operandsDone) {
+          work.push({ e, operandsDone: true }, { e: e.operand, operandsDone: false });
+        } else {
+          const a = done[done.length - 1]!;
+          a.s.push(toA(a), insn(BPF_ALU | BPF_NEG), insn(BPF_ST, a.reg));
+        }
+        break;
+      case 'binary':
+        if (!operandsDone) {
+          work.push({ e, operandsDone: true }, { e: e.right, operandsDone: false }, { e: e.left, operandsDone: false });
+        } else {
+          const a1 = done.pop()!;
+          const a0 = done.pop()!;
+          done.push(binary(g, e.op, a0, a1));
+        }
+        break;
     }
   }
+  return done[0]!;
 }
 
 /** `A REL B`: compare in A (left) and X (right); the protocol checks of both sides run first. */

@@ -20,26 +20,43 @@ import {
 import { ETHERTYPE, linktypeTest } from './linkproto.js';
 import type { Gen } from './state.js';
 
-export function genExpr(g: Gen, e: Expr): Frag {
-  switch (e.kind) {
-    case 'and': {
-      const l = genExpr(g, e.left);
-      return and(l, genExpr(g, e.right));
+/**
+ * The block graph of an expression. The tree is walked with an explicit stack, left operand first (as
+ * libpcap's parser reduces): a list of thousands of `host a or host b ...` terms is a tree that deep.
+ */
+export function genExpr(g: Gen, root: Expr): Frag {
+  const work: Array<{ e: Expr; operandsDone: boolean }> = [{ e: root, operandsDone: false }];
+  const done: Frag[] = [];
+  while (work.length > 0) {
+    const { e, operandsDone } = work.pop()!;
+    switch (e.kind) {
+      case 'and':
+      case 'or':
+        if (!operandsDone) {
+          work.push({ e, operandsDone: true }, { e: e.right, operandsDone: false }, { e: e.left, operandsDone: false });
+        } else {
+          const right = done.pop()!;
+          const left = done.pop()!;
+          done.push(e.kind === 'and' ? and(left, right) : or(left, right));
+        }
+        break;
+      case 'not':
+        if (!operandsDone) work.push({ e, operandsDone: true }, { e: e.operand, operandsDone: false });
+        else done.push(not(done.pop()!));
+        break;
+      case 'empty':
+        done.push(constant(true));
+        break;
+      default:
+        try {
+          done.push(genPrimitive(g, e));
+        } catch (err) {
+          if (err instanceof CompileError && !err.span) throw new CompileError(err.message, e.span);
+          throw err;
+        }
     }
-    case 'or': {
-      const l = genExpr(g, e.left);
-      return or(l, genExpr(g, e.right));
-    }
-    case 'not': return not(genExpr(g, e.operand));
-    case 'empty': return constant(true);
-    default:
-      try {
-        return genPrimitive(g, e);
-      } catch (err) {
-        if (err instanceof CompileError && !err.span) throw new CompileError(err.message, e.span);
-        throw err;
-      }
   }
+  return done[0]!;
 }
 
 function genPrimitive(g: Gen, e: Exclude<Expr, { kind: 'and' | 'or' | 'not' | 'empty' }>): Frag {

@@ -19,6 +19,8 @@
 //   may make at most 64 + caplen backward jumps (our cBPF interpreter's allowance; the next one
 //   returns 0). The allowance left is kept in r8, set up only when the program has a backward `ja`,
 //   from the context's `data_end - data` (the captured length).
+// - A `ja` too far for the 16-bit offset (programs of tens of thousands of slots) becomes RFC 9669's
+//   ja32 (`gotol`), whose offset is the 32-bit imm.
 // - Jumps outside the program, falling off its end, unknown opcodes, scratch indexes >= 16 and
 //   `ret x` return 0, through a shared `mov32 r0, 0; exit` epilogue.
 // - Linux ancillary loads (`ld [SKF_AD_OFF + n]`): the VLAN tag and VLAN-tag-present ones read the
@@ -38,7 +40,7 @@ import {
 import { BACKWARD_JUMP_ALLOWANCE } from '../cbpf/interpreter.js';
 import {
   EBPF_ABS, EBPF_ADD, EBPF_ALU, EBPF_ALU64, EBPF_AND, EBPF_B, EBPF_EXIT, EBPF_IND, EBPF_JA, EBPF_JEQ,
-  EBPF_JLE, EBPF_JLT, EBPF_JMP, EBPF_JNE, EBPF_K, EBPF_LD, EBPF_LDX, EBPF_LSH, EBPF_MEM, EBPF_MOV, EBPF_NEG,
+  EBPF_JLE, EBPF_JLT, EBPF_JMP, EBPF_JMP32, EBPF_JNE, EBPF_K, EBPF_LD, EBPF_LDX, EBPF_LSH, EBPF_MEM, EBPF_MOV, EBPF_NEG,
   EBPF_ST, EBPF_STX, EBPF_SUB, EBPF_W, EBPF_X, ebpf, type EbpfInsn,
 } from './insn.js';
 import { SKB_DATA, SKB_DATA_END, SKB_LEN, SKB_VLAN_PRESENT, SKB_VLAN_TCI } from './skb.js';
@@ -52,7 +54,7 @@ const REG_X = 7;
 const REG_BACKWARD_BUDGET = 8;
 const REG_FP = 10;
 
-/** A program that cannot be expressed (a jump offset beyond the 16-bit field). */
+/** A program that cannot be expressed (a conditional jump offset beyond the 16-bit field). */
 export class EbpfTranslateError extends Error {
   override readonly name = 'EbpfTranslateError';
 }
@@ -152,8 +154,17 @@ export function translateCbpf(program: readonly Insn[]): EbpfInsn[] {
   for (const { at, target } of fixups) {
     const dest = target === 'return0' ? return0At : start[target.cbpf]!;
     const off = dest - (at + 1);
-    if (off < -0x8000 || off > 0x7fff) throw new EbpfTranslateError(`jump from slot ${at} to ${dest} does not fit in 16 bits`);
-    out[at]!.off = off;
+    const slot = out[at]!;
+    if (off >= -0x8000 && off <= 0x7fff) {
+      slot.off = off;
+    } else if (slot.opcode === (EBPF_JMP | EBPF_JA)) {
+      // a far `ja` (a huge program): RFC 9669's ja32 (`gotol`) carries a 32-bit offset in imm
+      slot.opcode = EBPF_JMP32 | EBPF_JA;
+      slot.imm = off;
+    } else {
+      // only a jump to the shared epilogue can get here (a classic conditional jump reaches 255 insns at most)
+      throw new EbpfTranslateError(`conditional jump from slot ${at} to ${dest} does not fit in 16 bits`);
+    }
   }
   return dropUnusedEpilogue(out, return0At, fixups, program);
 }

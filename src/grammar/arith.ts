@@ -9,6 +9,7 @@
 // - its right operand runs to the end of the arithmetic expression (`len % 3 + 1` = `len % (3 + 1)`).
 import type { Arith, ArithOp, ProtoQual, Span } from './ast.js';
 import type { Token } from './lexer.js';
+import { run, type Walk } from './trampoline.js';
 
 export type CAtom =
   | { t: 'num'; tok: Token }
@@ -16,9 +17,15 @@ export type CAtom =
   | { t: 'load'; proto: Token; index: CArith; size: Token | null; span: Span }
   | { t: 'paren'; inner: CArith; span: Span };
 
-/** An operand: unary minus signs (outermost first) applied to an atom. */
+/** Unary minus signs, outermost first, as a persistent list (`- - - x` adds one sign at a time). */
+export interface CNegs {
+  tok: Token;
+  next: CNegs | null;
+}
+
+/** An operand: unary minus signs applied to an atom. */
 export interface COperand {
-  negs: Token[];
+  negs: CNegs | null;
   atom: CAtom;
   span: Span;
 }
@@ -47,7 +54,7 @@ export class ArithError extends Error {
   }
 }
 
-function atomTree(a: CAtom): Arith {
+function* atomTree(a: CAtom): Walk<Arith> {
   switch (a.t) {
     case 'num':
       return { kind: 'num', value: a.tok.num!, span: { start: a.tok.offset, end: a.tok.offset + a.tok.text.length } };
@@ -57,17 +64,21 @@ function atomTree(a: CAtom): Arith {
       const size = a.size ? a.size.num! : 1;
       if (size !== 1 && size !== 2 && size !== 4) throw new ArithError('data size must be 1, 2, or 4', a.span);
       return {
-        kind: 'load', proto: a.proto.value as ProtoQual, protoText: a.proto.text, index: buildArith(a.index), size,
+        kind: 'load', proto: a.proto.value as ProtoQual, protoText: a.proto.text, index: yield arithTree(a.index), size,
         span: a.span,
       };
     }
     case 'paren':
-      return { ...buildArith(a.inner), span: a.span };
+      return { ...((yield arithTree(a.inner)) as Arith), span: a.span };
   }
 }
 
 /** The expression tree of an operand list, with libpcap's precedence. */
 export function buildArith(list: CArith): Arith {
+  return run(arithTree(list));
+}
+
+function* arithTree(list: CArith): Walk<Arith> {
   const items: CArith[] = [];
   for (let l: CArith | null = list; l; l = l.prev) items.push(l);
   items.reverse();
@@ -98,8 +109,8 @@ export function buildArith(list: CArith): Arith {
       while (pending.length > 0 && reducesBefore(pending[pending.length - 1]!, op)) reduce();
       pending.push({ t: 'bin', op: op as ArithOp });
     }
-    for (const tok of item.operand.negs) pending.push({ t: 'neg', tok });
-    operands.push(atomTree(item.operand.atom));
+    for (let n = item.operand.negs; n; n = n.next) pending.push({ t: 'neg', tok: n.tok });
+    operands.push(yield atomTree(item.operand.atom));
   }
   while (pending.length > 0) reduce();
   return operands[0]!;

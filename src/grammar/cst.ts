@@ -261,9 +261,9 @@ export const arithAppend = ([prev, op, operand]: D): CArith =>
   ({ prev, op, operand, span: join(prev.span, operand.span) });
 
 export const negOperand = ([minus, inner]: D): COperand =>
-  ({ negs: [minus, ...inner.negs], atom: inner.atom, span: join(tokSpan(minus), inner.span) });
+  ({ negs: { tok: minus, next: inner.negs }, atom: inner.atom, span: join(tokSpan(minus), inner.span) });
 
-export const atomOperand = ([atom]: D): COperand => ({ negs: [], atom: atom.a, span: atom.span });
+export const atomOperand = ([atom]: D): COperand => ({ negs: null, atom: atom.a, span: atom.span });
 
 /** Atoms travel with their span, for the operand that holds them. */
 interface SpannedAtom {

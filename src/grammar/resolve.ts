@@ -10,6 +10,7 @@ import { ArithError, buildArith, type CArith } from './arith.js';
 import type { Arith, Expr, IdPrimitive, Qualifiers, Span } from './ast.js';
 import { type CExpr, type CId, isCExpr } from './cst.js';
 import { FilterSyntaxError } from './errors.js';
+import { run, type Walk } from './trampoline.js';
 
 /** The qualifiers a bare id would take here; null = none (libpcap's qerr). */
 type Context = Qualifiers | null;
@@ -23,32 +24,32 @@ interface Resolved {
 class Resolver {
   constructor(private readonly expression: string) {}
 
-  expr(n: CExpr, ctx: Context): Resolved {
+  *expr(n: CExpr, ctx: Context): Walk<Resolved> {
     switch (n.t) {
       case 'bin': {
         // walk the left spine iteratively: a long `a or b or c ...` list is a deep left chain
         const spine: Array<Extract<CExpr, { t: 'bin' }>> = [];
         let first: CExpr = n;
         for (; first.t === 'bin'; first = first.left) spine.push(first);
-        let acc = this.expr(first, ctx);
+        let acc: Resolved = yield this.expr(first, ctx);
         for (const b of spine.reverse()) {
-          const right = isCExpr(b.right)
-            ? this.expr(b.right, acc.ctx)
-            : { expr: this.id(b.right, acc.ctx, true), ctx: acc.ctx };
+          const right: Resolved = isCExpr(b.right)
+            ? yield this.expr(b.right, acc.ctx)
+            : { expr: yield this.id(b.right, acc.ctx, true), ctx: acc.ctx };
           acc = { expr: { kind: b.op, left: acc.expr, right: right.expr, span: b.span }, ctx: right.ctx };
         }
         return acc;
       }
       case 'not': {
-        const inner = this.expr(n.operand, ctx);
+        const inner: Resolved = yield this.expr(n.operand, ctx);
         return { expr: { kind: 'not', operand: inner.expr, span: n.span }, ctx: inner.ctx };
       }
       case 'paren':
-        return { expr: { ...this.expr(n.inner, ctx).expr, span: n.span }, ctx };
+        return { expr: { ...((yield this.expr(n.inner, ctx)) as Resolved).expr, span: n.span }, ctx };
       case 'prim': {
         const q = n.head.q;
         // the id right after the head is "the primitive": its span covers the qualifiers too
-        const expr = n.id.t === 'id' ? this.leafId(n.id, q, false, n.span) : this.id(n.id, q, false);
+        const expr: Expr = n.id.t === 'id' ? this.leafId(n.id, q, false, n.span) : yield this.id(n.id, q, false);
         return { expr, ctx: q };
       }
       case 'leaf':
@@ -64,24 +65,24 @@ class Resolver {
   }
 
   /** An id, or a `not`/parenthesised/and-or combination of ids, all taking the qualifiers `ctx`. */
-  id(n: CId, ctx: Context, inherited: boolean): Expr {
+  *id(n: CId, ctx: Context, inherited: boolean): Walk<Expr> {
     switch (n.t) {
       case 'id':
         return this.leafId(n, ctx, inherited, n.span);
       case 'notId':
-        return { kind: 'not', operand: this.id(n.operand, ctx, inherited), span: n.span };
+        return { kind: 'not', operand: yield this.id(n.operand, ctx, inherited), span: n.span };
       case 'idBin': {
         const spine: Array<Extract<CId, { t: 'idBin' }>> = [];
         let first: CId = n;
         for (; first.t === 'idBin'; first = first.left) spine.push(first);
-        let acc = this.id(first, ctx, inherited);
+        let acc: Expr = yield this.id(first, ctx, inherited);
         for (const b of spine.reverse()) {
-          acc = { kind: b.op, left: acc, right: this.id(b.right, ctx, inherited), span: b.span };
+          acc = { kind: b.op, left: acc, right: yield this.id(b.right, ctx, inherited), span: b.span };
         }
         return acc;
       }
       case 'parenId':
-        return { ...this.id(n.inner, ctx, inherited), span: n.span };
+        return { ...((yield this.id(n.inner, ctx, inherited)) as Expr), span: n.span };
     }
   }
 
@@ -107,5 +108,5 @@ class Resolver {
 
 /** The AST of a parse tree of `expression`; throws FilterSyntaxError for the refusals above. */
 export function resolve(tree: CExpr, expression: string): Expr {
-  return new Resolver(expression).expr(tree, null).expr;
+  return run(new Resolver(expression).expr(tree, null)).expr;
 }

@@ -7,6 +7,8 @@ import { ebpfToAssembly } from '../../src/ebpf/disasm.js';
 import { scratchSlotsReadBeforeWrite, translateCbpf } from '../../src/ebpf/translate.js';
 import { verifyEbpf } from '../../src/ebpf/verifier.js';
 import { runEbpfFilter } from '../../src/ebpf/vm.js';
+import { compileJit } from '../../src/ebpf/jit/index.js';
+import { EBPF_JA, EBPF_JMP32 } from '../../src/ebpf/insn.js';
 
 const PROLOGUE = 'mov32 %r0, 0\nmov32 %r7, 0\nmov %r6, %r1\n';
 const asm = (p: Insn[]): string => ebpfToAssembly(translateCbpf(p));
@@ -100,5 +102,27 @@ describe('results where libpcap and the kernel differ (we follow libpcap, as run
     expect(runEbpfFilter(ebpf, new Uint8Array(20), 20, { skb: { vlanPresent: 1, vlanTci: 0x123 } })).toBe(0x123);
     expect(runCbpf(p, new Uint8Array(20), 20, { vlanTagPresent: true, vlanTag: 0x123 })).toBe(0x123);
     expect(runEbpfFilter(ebpf, new Uint8Array(20))).toBe(1);
+  });
+
+  it('turns a ja too far for 16 bits into ja32 (gotol), which the verifier, VM and JIT all follow', () => {
+    // ldh [12]; jeq #0x800 -> ja over 40,000 loads to `ret #1`; otherwise `ret #2`
+    const skipped = 40_000;
+    const p = [
+      insn(0x28, 12), insn(0x15, 0x800, 0, 1), insn(0x05, skipped + 1), insn(0x06, 2),
+      ...Array.from({ length: skipped }, (_, i) => insn(0x00, i)), insn(0x06, 1),
+    ];
+    const ebpf = translateCbpf(p);
+    const far = ebpf.filter((i) => i.opcode === (EBPF_JMP32 | EBPF_JA));
+    expect(far).toHaveLength(1);
+    expect(far[0]!.imm).toBeGreaterThan(0x7fff);
+    expect(verifyEbpf(ebpf)).toEqual([]);
+    const jit = compileJit(ebpf);
+    for (const ethertype of [[0x08, 0x00], [0x86, 0xdd]]) {
+      const packet = Uint8Array.from([...new Array<number>(12).fill(0), ...ethertype, 0, 0]);
+      const expected = runCbpf(p, packet);
+      expect(expected).toBe(ethertype[0] === 0x08 ? 1 : 2);
+      expect(runEbpfFilter(ebpf, packet)).toBe(expected);
+      expect(jit.run(packet)).toBe(expected);
+    }
   });
 });
