@@ -1,8 +1,11 @@
 // filterjit's library API: compile pcap-filter expressions, read and write captures, filter files and
 // live traffic.
-import { readCapture, createCaptureWriter, type CapturedPacket, type CaptureWriterOptions, type ReadOptions } from './capture/index.js';
+import {
+  batchPacket, readBatches, createCaptureWriter, type CapturedPacket, type CaptureWriterOptions, type ReadOptions,
+} from './capture/index.js';
 import { openLive, type LiveOptions } from './capture/live.js';
 import { compile, type Filter, type FilterOptions } from './filter.js';
+import { FilterSet } from './filter-set.js';
 
 export { compile, type Filter, type FilterOptions, type Engine, type DumpFormat } from './filter.js';
 export { parse } from './grammar/index.js';
@@ -42,8 +45,9 @@ export async function writeCapture(
 }
 
 /**
- * Yields the packets of `packets` that pass `expression`, compiling it once per link type met (a pcapng
- * file may mix link types). Options are compile()'s; `linktype` is taken from each packet.
+ * Yields the packets of `packets` that pass `expression`, compiling it once per link type met. Options
+ * are compile()'s; `linktype` is taken from each packet. The program is compiled as for live traffic:
+ * for a capture file, filterCapture() gives libpcap's savefile verdicts (they differ on DLT_NULL).
  */
 export async function* filterPackets(
   packets: PacketSource,
@@ -61,13 +65,21 @@ export async function* filterPackets(
   }
 }
 
-/** The packets of a capture file (path, '-' or stream) that pass `expression`. */
-export function filterCapture(
+/**
+ * The packets of a capture file (path, '-' or stream) that pass `expression`, with tcpdump's verdicts:
+ * compiled for each link type and for the file's byte order (libpcap compiles some link types
+ * differently for a savefile), and run over whole batches of records at a time.
+ */
+export async function* filterCapture(
   source: string | NodeJS.ReadableStream,
   expression: string,
-  options: Omit<FilterOptions, 'linktype'> & ReadOptions = {},
+  options: Omit<FilterOptions, 'linktype' | 'offline'> & ReadOptions = {},
 ): AsyncGenerator<CapturedPacket, void, void> {
-  return filterPackets(readCapture(source, options), expression, options);
+  const filters = new FilterSet({ ...options, expression }, () => {});
+  for await (const batch of readBatches(source, { ...options, allocate: filters.allocate, memoryOf: filters.memoryOf })) {
+    const verdicts = filters.verdicts(batch);
+    for (let i = 0; i < batch.count; i++) if (verdicts[i] !== 0) yield batchPacket(batch, i);
+  }
 }
 
 /**

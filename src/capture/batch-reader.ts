@@ -80,7 +80,10 @@ async function* batchesOf(source: ByteSource, options: BatchReadOptions): AsyncG
           throw new CaptureFormatError(source.name, 0, filled < 4 ? `file too short (${filled} bytes) to be a capture` : 'unknown file format: neither pcap nor pcapng');
         }
       }
-      const window: ScanWindow = { buffer, view: new DataView(buffer.buffer, buffer.byteOffset, filled), end: filled, inputOffset, eof };
+      const window: ScanWindow = {
+        buffer, view: new DataView(buffer.buffer, buffer.byteOffset, filled), end: filled, inputOffset, eof,
+        memory: options.memoryOf?.(buffer),
+      };
       try {
         pos = parser.scan(window, pos, table);
       } catch (e) {

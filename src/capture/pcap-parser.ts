@@ -3,6 +3,7 @@ import type { RecordTable } from './batch.js';
 import { CaptureFormatError } from './errors.js';
 import { adjustSnaplen, linktypeToDlt, maxSnaplenForDlt, pcapLinktypeField } from './linktype.js';
 import { fixedWirelen, hasPseudoHeaderFixups, HOST_LITTLE_ENDIAN, swapPseudoHeader } from './pseudo-headers.js';
+import { scanPcapRecords } from './pcap-scan.js';
 import type { RecordParser, ScanWindow } from './record-parser.js';
 import type { CaptureInterface } from './types.js';
 
@@ -39,6 +40,8 @@ export class PcapParser implements RecordParser {
   private linktype = 0;
   /** The link type has pseudo-header fields libpcap rewrites. */
   private fixups = false;
+  /** Records are in the layout scanPcapRecords() walks. */
+  private fastScan = false;
 
   constructor(private readonly name: string) {}
 
@@ -70,6 +73,7 @@ export class PcapParser implements RecordParser {
     this.maxCaplen = maxSnaplenForDlt(linktype);
     this.linktype = linktype;
     this.fixups = hasPseudoHeaderFixups(linktype);
+    this.fastScan = le && HOST_LITTLE_ENDIAN && this.recordHeaderBytes === 16 && this.lengths === Lengths.InOrder && !this.fixups;
     const iface: CaptureInterface = {
       format: 'pcap',
       linktype,
@@ -94,6 +98,8 @@ export class PcapParser implements RecordParser {
       this.started = true;
       pos += FILE_HEADER_BYTES;
     }
+    // In WebAssembly memory the common records are walked there first (see pcap-scan.ts).
+    if (w.memory && this.fastScan) pos = scanPcapRecords(w.memory, w.buffer, pos, end, Math.min(this.snaplen, this.maxCaplen), table);
     // Records go straight into the table's arrays (reserved for the most the window can hold): this loop
     // runs once per packet of the file, so it calls nothing in the common case.
     table.reserve(table.count + Math.floor((end - pos) / this.recordHeaderBytes));

@@ -59,6 +59,12 @@ export interface BatchReadOptions extends ReadOptions {
    * the bytes where they lie). Default: one internal buffer reused for every batch.
    */
   allocate?: (size: number) => Uint8Array;
+  /**
+   * The WebAssembly.Memory a buffer from `allocate` is a view on, if it is one: the reader then walks
+   * pcap records in WebAssembly, using the memory past the end of the buffer (whatever there is) as
+   * scratch space until the batch is handed out.
+   */
+  memoryOf?: (buffer: Uint8Array) => { readonly buffer: ArrayBuffer } | undefined;
 }
 
 /** Options of createCaptureWriter. */

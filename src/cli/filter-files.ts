@@ -3,8 +3,8 @@ import { statSync } from 'node:fs';
 import { readBatches, type CaptureBatch } from '../capture/index.js';
 import { CaptureFormatError } from '../capture/errors.js';
 import type { CliOptions } from './args.js';
-import { FilterSet } from './filter-set.js';
-import { MatchOutput } from './match-output.js';
+import { FilterSet } from '../filter-set.js';
+import { MatchOutput, printWarning } from './match-output.js';
 import { Progress } from './progress.js';
 
 function fileSize(path: string): number | undefined {
@@ -17,7 +17,7 @@ function fileSize(path: string): number | undefined {
 }
 
 export async function filterFiles(opts: CliOptions): Promise<number> {
-  const filters = new FilterSet(opts);
+  const filters = new FilterSet(opts, printWarning);
   const output = new MatchOutput(opts);
   const started = process.hrtime.bigint();
   let read = 0;
@@ -27,7 +27,7 @@ export async function filterFiles(opts: CliOptions): Promise<number> {
     files: for (const file of opts.files) {
       const progress = new Progress(file === '-' ? 'stdin' : file, fileSize(file));
       try {
-        for await (const batch of readBatches(file, { allocate: filters.allocate })) {
+        for await (const batch of readBatches(file, { allocate: filters.allocate, memoryOf: filters.memoryOf })) {
           const verdicts = filters.verdicts(batch);
           const stop = await output.matches(batch, verdicts);
           read += stop.examined;

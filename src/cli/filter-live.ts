@@ -2,8 +2,8 @@
 import { formatInterfaceList, listInterfaces, openLive } from '../capture/live.js';
 import { dltName } from '../codegen/index.js';
 import type { CliOptions } from './args.js';
-import { FilterSet } from './filter-set.js';
-import { MatchOutput } from './match-output.js';
+import { FilterSet } from '../filter-set.js';
+import { MatchOutput, printWarning } from './match-output.js';
 
 const LIVE_SNAPLEN = 65535;
 
@@ -16,7 +16,7 @@ export function listLiveInterfaces(): number {
 export async function filterLive(opts: CliOptions): Promise<number> {
   const snaplen = opts.snaplen ?? LIVE_SNAPLEN;
   const capture = openLive({ iface: opts.iface!, snaplen, promisc: opts.promiscuous });
-  const filter = new FilterSet(opts).forLinktype(capture.linktype, snaplen);
+  const filter = new FilterSet(opts, printWarning).forLinktype(capture.linktype, snaplen);
   const output = new MatchOutput(opts);
   process.stderr.write(`filter: listening on ${capture.iface}, link-type ${dltName(capture.linktype).replace(/^DLT_/, '')}, snapshot length ${snaplen} bytes\n`);
   const stop = (): void => capture.stop();

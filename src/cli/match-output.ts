@@ -5,6 +5,11 @@ import {
 import type { CliOptions } from './args.js';
 import { packetJson, packetLine, type PrintablePacket } from './packet-line.js';
 
+/** A compiler warning, as the command reports it. */
+export function printWarning(text: string): void {
+  process.stderr.write(`filter: warning: ${text}\n`);
+}
+
 export interface BatchProgress {
   /** records of the batch looked at (all of them unless -c stopped early) */
   examined: number;

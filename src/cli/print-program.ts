@@ -5,6 +5,7 @@ import { compile } from '../filter.js';
 import { ebpfToAssembly } from '../ebpf/disasm.js';
 import { ebpfToDecimal } from '../ebpf/encode.js';
 import type { CliOptions } from './args.js';
+import { printWarning } from './match-output.js';
 
 /** The first interface of a capture file: tcpdump -r FILE -d compiles for its link type and snaplen. */
 async function firstInterface(file: string): Promise<CaptureInterface | undefined> {
@@ -27,7 +28,7 @@ export async function printProgram(opts: CliOptions): Promise<number> {
     offline: fromFile && (fromFile.swapped ? 'swapped' : 'unswapped'),
     engine: 'cbpf', // nothing runs: no JIT to build
   });
-  for (const w of filter.warnings) process.stderr.write(`filter: warning: ${w}\n`);
+  for (const w of filter.warnings) printWarning(w);
   let text: string;
   if (opts.ebpf) text = opts.dump === 'ddd' ? ebpfToDecimal(filter.ebpf) : ebpfToAssembly(filter.ebpf);
   else text = filter.dump(opts.dump);

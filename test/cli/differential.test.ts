@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { CaptureFormatError, readBatches } from '../../src/capture/index.js';
 import { FilterError } from '../../src/grammar/errors.js';
 import { parseArgs } from '../../src/cli/args.js';
-import { FilterSet } from '../../src/cli/filter-set.js';
+import { FilterSet } from '../../src/filter-set.js';
 import { libpcapVerdicts, loadExpressions, matchCount } from '../support/differential.js';
 import { CAPTURES_WHERE_1_10_3_DIFFERS, MASTER_DIFFERS, MASTER_DIFFERS_ON_CAPTURE } from '../support/known-differences.js';
 
@@ -27,7 +27,7 @@ interface Outcome {
 async function ourCount(filters: FilterSet, bytes: Buffer): Promise<Outcome> {
   let matches = 0;
   try {
-    for await (const batch of readBatches(Readable.from([bytes]), { allocate: filters.allocate })) {
+    for await (const batch of readBatches(Readable.from([bytes]), { allocate: filters.allocate, memoryOf: filters.memoryOf })) {
       const verdicts = filters.verdicts(batch);
       for (let i = 0; i < batch.count; i++) if (verdicts[i] !== 0) matches++;
     }

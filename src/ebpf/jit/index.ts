@@ -6,7 +6,7 @@ import type { CaptureBatch } from '../../capture/batch.js';
 import type { EbpfInsn } from '../insn.js';
 import { fillSkbContext } from '../skb.js';
 import { DEFAULT_EBPF_BUDGET } from '../vm.js';
-import { compileEbpfToWasm } from './compile.js';
+import { compileEbpfToWasm, JIT_EXPORTS } from './compile.js';
 import {
   BATCH_ADDR, BATCH_DESC_SIZE, BATCH_TOUCH_BYTES, CTX_SIZE, FLAT_ADDR, JitStatus, PACKET_ADDR, PACKET_ROOM,
   R0_ADDR, STACK_TOTAL, STATUS_ADDR, WASM_PAGE,
@@ -59,6 +59,8 @@ export interface JitFilter {
    * file bytes where the filter reads them and filterBatch() copies nothing but 12 bytes a record.
    */
   readonly allocate: (size: number) => Uint8Array;
+  /** The module's memory (views from allocate() lie in it); the capture reader walks records there. */
+  readonly memory: { readonly buffer: ArrayBuffer };
   /**
    * Verdicts for every record of a capture batch (a view into the module's memory, valid until the next
    * call). Records stopped by an error get 0. A batch read into another buffer is copied in first.
@@ -83,11 +85,18 @@ interface WasmApi {
 }
 const WebAssemblyApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
+/** The module's exports (see JIT_EXPORTS for what each one does). */
 interface JitExports {
   memory: WasmMemory;
-  run_packet(pkt: number, caplen: number, wirelen: number): number;
-  run_mem(memLen: number, pkt: number, caplen: number): number;
-  run_batch(desc: number, count: number, out: number): number;
+  runPacket(pkt: number, caplen: number, wirelen: number): number;
+  runMem(memLen: number, pkt: number, caplen: number): number;
+  runBatch(desc: number, count: number, out: number): number;
+}
+
+/** The exports of an instance, found by the names the compiler gave them. */
+function jitExports(exports: Record<string, unknown>): JitExports {
+  const named = Object.fromEntries(Object.entries(JIT_EXPORTS).map(([key, name]) => [key, exports[name]]));
+  return named as unknown as JitExports;
 }
 
 /**
@@ -117,8 +126,12 @@ class WasmFilter implements JitFilter {
       throw new JitCompileError(`WebAssembly refused the compiled filter: ${(e as Error).message}`);
     }
     const instance = new WebAssemblyApi.Instance(module, {});
-    this.x = instance.exports as unknown as JitExports;
+    this.x = jitExports(instance.exports);
     this.refreshViews();
+  }
+
+  get memory(): WasmMemory {
+    return this.x.memory;
   }
 
   private refreshViews(): void {
@@ -145,7 +158,7 @@ class WasmFilter implements JitFilter {
     const at = packet.length <= PACKET_ROOM ? PACKET_ADDR : this.batchEnd;
     if (at + packet.length > this.bytes.length) this.ensure(at + packet.length);
     this.bytes.set(packet, at);
-    const r = this.x.run_packet(at, packet.length, wirelen >>> 0) >>> 0;
+    const r = this.x.runPacket(at, packet.length, wirelen >>> 0) >>> 0;
     if (r === 0) this.check();
     return r;
   }
@@ -184,7 +197,7 @@ class WasmFilter implements JitFilter {
   /** Runs run_batch; returns the word range of the verdicts. */
   private runBatchAt(descAt: number, n: number, outAt: number): [number, number] {
     try {
-      this.x.run_batch(descAt, n, outAt);
+      this.x.runBatch(descAt, n, outAt);
     } catch (e) {
       // only a descriptor pointing past the module's memory makes wasm trap
       throw new RangeError(`a batch record lies outside the filter's memory (${(e as Error).message})`);
@@ -225,7 +238,7 @@ class WasmFilter implements JitFilter {
     fillSkbContext(view, FLAT_ADDR, packet.length, packet.length);
     this.bytes.set(mem, memAt);
     this.bytes.set(packet, pktAt);
-    const status = this.x.run_mem(mem.length, pktAt, packet.length) as JitStatus;
+    const status = this.x.runMem(mem.length, pktAt, packet.length) as JitStatus;
     // packet runs find their stack where the memory was, and expect it zeroed
     this.bytes.fill(0, memAt, pktAt + packet.length);
     if (status !== JitStatus.Ok) throw new JitRuntimeError(status);

@@ -325,12 +325,14 @@ interface FuncDef {
 
 type ExportKind = 'func' | 'memory';
 
-/** Builds a module with functions, one memory and exports. */
+/** Builds a module with functions, one memory (its own or imported) and exports. */
 export class ModuleBuilder {
   private readonly types: FuncType[] = [];
   private readonly funcs: FuncDef[] = [];
   private readonly exports: Array<{ name: string; kind: ExportKind; index: number }> = [];
   private memoryPages = 0;
+  /** set when the memory is imported rather than defined */
+  private memoryImport?: { module: string; name: string };
 
   private typeIndex(t: FuncType): number {
     const key = (x: FuncType) => `${x.params.join(',')}>${x.results.join(',')}`;
@@ -352,6 +354,12 @@ export class ModuleBuilder {
     this.memoryPages = pages;
   }
 
+  /** Uses a memory the instantiating code supplies, as imports[module][name], of at least `pages` pages. */
+  importMemory(module: string, name: string, pages: number): void {
+    this.memoryImport = { module, name };
+    this.memoryPages = pages;
+  }
+
   export(name: string, kind: ExportKind, index: number): void {
     this.exports.push({ name, kind, index });
   }
@@ -370,13 +378,13 @@ export class ModuleBuilder {
         w.byte(0x60).u32(t.params.length).bytes(t.params).u32(t.results.length).bytes(t.results);
       }
     });
+    const imported = this.memoryImport;
+    if (imported) section(2, (w) => w.u32(1).name(imported.module).name(imported.name).byte(0x02).byte(0x00).u32(this.memoryPages));
     section(3, (w) => {
       w.u32(this.funcs.length);
       for (const f of this.funcs) w.u32(f.typeIndex);
     });
-    section(5, (w) => {
-      w.u32(1).byte(0x00).u32(this.memoryPages);
-    });
+    if (!imported) section(5, (w) => w.u32(1).byte(0x00).u32(this.memoryPages));
     section(7, (w) => {
       w.u32(this.exports.length);
       for (const e of this.exports) w.name(e.name).byte(e.kind === 'func' ? 0x00 : 0x02).u32(e.index);

@@ -1,8 +1,12 @@
-// One expression compiled once per link type met in the input (a pcapng file may mix link types),
-// and the per-batch verdicts of the chosen engine.
-import type { CaptureBatch, CaptureInterface } from '../capture/index.js';
-import { compile, type Filter } from '../filter.js';
-import type { CliOptions } from './args.js';
+// One expression compiled once per link type met in the input (a pcapng file may mix link types) and,
+// for capture files, per byte order (as libpcap compiles for a savefile), with the per-batch verdicts
+// of the chosen engine. The command and the library's filterCapture() filter files through it.
+import type { CaptureBatch, CaptureInterface } from './capture/index.js';
+import { compile, type Filter, type FilterOptions } from './filter.js';
+
+export interface FilterSetOptions extends Pick<FilterOptions, 'snaplen' | 'optimize' | 'engine' | 'netmask'> {
+  expression: string;
+}
 
 export class FilterSet {
   /** compiled filters by link type and savefile byte order */
@@ -11,12 +15,15 @@ export class FilterSet {
   private current?: Filter;
   private readBuffer = new Uint8Array(0);
   private readonly warned = new Set<string>();
+  private readonly engine: NonNullable<FilterOptions['engine']>;
 
   constructor(
-    private readonly opts: CliOptions,
-    /** where compiler warnings go (each text once); stderr by default */
-    private readonly onWarning = (text: string): void => void process.stderr.write(`filter: warning: ${text}\n`),
-  ) {}
+    private readonly opts: FilterSetOptions,
+    /** where compiler warnings go (each text once) */
+    private readonly onWarning: (text: string) => void,
+  ) {
+    this.engine = opts.engine ?? 'jit';
+  }
 
   /**
    * The filter for a link type (DLT_ number), compiled on first use: for a live capture, or for a
@@ -32,6 +39,7 @@ export class FilterSet {
         snaplen: this.opts.snaplen ?? snaplen,
         optimize: this.opts.optimize,
         engine: this.opts.engine,
+        netmask: this.opts.netmask,
         offline,
       });
       this.compiled.set(key, filter);
@@ -49,9 +57,15 @@ export class FilterSet {
    * seen, so the file's bytes are filtered where they were read.
    */
   readonly allocate = (size: number): Uint8Array => {
-    if (this.current && this.opts.engine === 'jit') return this.current.jit.allocate(size);
+    if (this.current && this.engine === 'jit') return this.current.jit.allocate(size);
     if (this.readBuffer.length < size) this.readBuffer = new Uint8Array(size);
     return this.readBuffer;
+  };
+
+  /** The WebAssembly memory of a buffer from allocate(), for the reader's record walk. */
+  readonly memoryOf = (buffer: Uint8Array): { readonly buffer: ArrayBuffer } | undefined => {
+    const memory = this.current?.jit.memory;
+    return memory && memory.buffer === buffer.buffer ? memory : undefined;
   };
 
   /** Verdict (program return value) of every record of a batch. */
@@ -63,7 +77,7 @@ export class FilterSet {
     }
     if (batch.linktype >= 0) {
       const filter = this.forInterface(batch.interfaces[batch.interfaceIds[0]]);
-      if (this.opts.engine === 'jit') {
+      if (this.engine === 'jit') {
         this.current = filter;
         return filter.jit.filterBatch(batch);
       }

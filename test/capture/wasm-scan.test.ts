@@ -1,0 +1,68 @@
+// Batches read into WebAssembly memory, where the reader walks pcap records in WebAssembly: on every
+// capture of the corpus (and the crafted and broken ones) they describe exactly the records the
+// JavaScript parser finds in a plain buffer, and fail at the same byte with the same message.
+import { describe, expect, it } from 'vitest';
+import { CaptureFormatError, readBatches, type BatchReadOptions } from '../../src/capture/index.js';
+import { differentialCaptures } from '../support/differential.js';
+import { extraCaptures } from '../support/corpus.js';
+
+// the project's lib settings do not declare the WebAssembly API
+interface Memory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+const { WebAssembly } = globalThis as unknown as { WebAssembly: { Memory: new (d: { initial: number }) => Memory } };
+
+const PAGE = 65536;
+const BASE = 4096; // a buffer that does not start at address 0
+
+/** An allocator on WebAssembly memory leaving `scratch(size)` bytes past each buffer. */
+function wasmAllocator(scratch: (size: number) => number): Required<Pick<BatchReadOptions, 'allocate' | 'memoryOf'>> {
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  return {
+    allocate: (size) => {
+      const need = BASE + size + scratch(size);
+      if (memory.buffer.byteLength < need) memory.grow(Math.ceil((need - memory.buffer.byteLength) / PAGE));
+      return new Uint8Array(memory.buffer, BASE, size);
+    },
+    memoryOf: (buffer) => (buffer.buffer === memory.buffer ? memory : undefined),
+  };
+}
+
+/** Everything a batch says about its records, and how the reading ended. */
+async function reading(file: string, options: BatchReadOptions): Promise<{ batches: string[]; error?: string }> {
+  const batches: string[] = [];
+  try {
+    for await (const b of readBatches(file, { ...options, batchBytes: 64 * 1024 })) {
+      const rows: string[] = [];
+      for (let i = 0; i < b.count; i++) {
+        const data = Buffer.from(b.buffer.subarray(b.offsets[i], b.offsets[i] + b.caplens[i])).toString('hex');
+        rows.push(`${b.offsets[i]} ${b.caplens[i]} ${b.wirelens[i]} ${b.interfaceIds[i]} ${b.tsHigh[i]} ${b.tsLow[i]} ${data}`);
+      }
+      batches.push(`${b.inputOffset} ${b.end} ${b.linktype}\n${rows.join('\n')}`);
+    }
+  } catch (e) {
+    if (!(e instanceof CaptureFormatError)) throw e;
+    return { batches, error: e.message };
+  }
+  return { batches };
+}
+
+describe('pcap records walked in WebAssembly memory', () => {
+  const files = [...differentialCaptures().map((c) => c.path), ...extraCaptures('invalid').map((c) => c.path)];
+
+  it.each([
+    ['room for every record', (size: number) => 2 * size],
+    ['room for a few records per round', () => 100],
+  ])('same records and errors as in a plain buffer, %s', async (_name, scratch) => {
+    let records = 0;
+    for (const file of files) {
+      const plain = await reading(file, {});
+      const inWasm = await reading(file, wasmAllocator(scratch));
+      expect(inWasm, file).toEqual(plain);
+      records += plain.batches.reduce((n, b) => n + b.split('\n').length - 1, 0);
+    }
+    expect(files.length).toBeGreaterThan(600);
+    expect(records).toBeGreaterThan(10_000);
+  }, 300_000);
+});
