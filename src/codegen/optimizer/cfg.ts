@@ -1,8 +1,8 @@
 // The block graph the optimizer works on, rebuilt from a flat "wide" program (forward jumps,
 // offsets of any size), and laid out flat again.
 import {
-  BPF_ALU, BPF_CLASS, BPF_JA, BPF_JMP, BPF_LD, BPF_LDX, BPF_MEM, BPF_MEMWORDS, BPF_MISC, BPF_MODE, BPF_OP, BPF_RET,
-  BPF_ST, BPF_STX, type Insn,
+  BPF_ALU, BPF_CLASS, BPF_JA, BPF_JMP, BPF_K, BPF_LD, BPF_LDX, BPF_MEM, BPF_MEMWORDS, BPF_MISC, BPF_MODE, BPF_OP,
+  BPF_RET, BPF_ST, BPF_STX, type Insn,
 } from '../../cbpf/insn.js';
 import { mnemonicOf } from '../../cbpf/mnemonics.js';
 
@@ -27,6 +27,8 @@ export const JA = BPF_JMP | BPF_JA;
 export const isRet = (b: Block): boolean => BPF_CLASS(b.code) === BPF_RET;
 export const isGoto = (b: Block): boolean => b.code === JA;
 export const isCond = (b: Block): boolean => BPF_CLASS(b.code) === BPF_JMP && b.code !== JA;
+/** `ret #0`: a packet load that runs off the packet ends the same way. */
+export const isReject = (b: Block): boolean => b.code === (BPF_RET | BPF_K) && b.k === 0;
 
 const isStmt = (code: number): boolean => {
   const cls = BPF_CLASS(code);

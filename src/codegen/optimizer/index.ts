@@ -3,7 +3,8 @@
 // The program is rebuilt as a block graph and improved by repeated linear passes until nothing
 // changes: value numbering with constant propagation and redundant-load removal
 // (./numbering.ts), dead-statement removal (./liveness.ts), jump threading on the outcomes of
-// dominating branches (./threading.ts), merging of identical blocks (./merge.ts); then long
+// dominating branches (./threading.ts), tests pulled up past blocks that may fail where that
+// keeps verdicts (./pullup.ts), merging of identical blocks (./merge.ts); then long
 // disjunctions of equality tests become binary searches (./sets.ts; big sets as soon as their
 // chains appear, so later passes work on the small searches). Unlike libpcap, every pass
 // keeps the unoptimized program's verdict on every packet, short packets included.
@@ -12,6 +13,7 @@ import { buildBlocks, emitWide, isRet, topoOrder, type Block } from './cfg.js';
 import { removeDeadStatements } from './liveness.js';
 import { mergeBlocks } from './merge.js';
 import { analyseGraph, numberValues, type Graph } from './numbering.js';
+import { pullUpTests } from './pullup.js';
 import { lowerSets } from './sets.js';
 import { threadJumps } from './threading.js';
 import { ValueTable } from './values.js';
@@ -60,10 +62,12 @@ function simplify(root: Block): Block {
     // lowering rewires blocks: threading waits for the next pass's fresh analysis
     const lowered = lowerSets(vt, g, dead.liveIn, true);
     const threaded = !lowered && threadJumps(vt, g, dead.liveIn);
+    // pulling up rewires blocks too: only on a graph the analysis still describes
+    const pulled = !lowered && !threaded && pullUpTests(g, dead.liveIn);
     const merged = mergeBlocks(root);
     root = merged.root;
     // this pass's analysis still describes the graph when nothing changed
-    if (!g.changed && !dead.changed && !lowered && !threaded && !merged.changed) return lowerAll(root, vt, g, dead.liveIn);
+    if (!g.changed && !dead.changed && !lowered && !threaded && !pulled && !merged.changed) return lowerAll(root, vt, g, dead.liveIn);
   }
   const vt = new ValueTable();
   const g = numberValues(vt, analyseGraph(topoOrder(root)));

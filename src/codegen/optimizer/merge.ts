@@ -1,7 +1,9 @@
 // Merging of identical blocks (same statements, same terminator, same successors after merging,
 // so identical returns and identical sub-graphs become one), bypassing of empty gotos and of
-// branches whose two targets are the same. Works bottom-up, so it is one linear pass.
-import { isGoto, isRet, topoOrder, type Block } from './cfg.js';
+// branches whose two targets are the same; a block that can only go on to `ret #0` becomes one.
+// Works bottom-up, so it is one linear pass.
+import { BPF_K, BPF_RET } from '../../cbpf/insn.js';
+import { isGoto, isReject, isRet, topoOrder, type Block } from './cfg.js';
 import { setGoto } from './numbering.js';
 
 function sameBlock(a: Block, b: Block): boolean {
@@ -15,6 +17,10 @@ function hashBlock(b: Block): number {
   h = Math.imul(h ^ (b.jf ? b.jf.id : -1), 0xc2b2ae35);
   for (const s of b.stmts) h = Math.imul(h ^ s.code, 0x27d4eb2f) ^ s.k;
   return h;
+}
+
+function becomeReject(b: Block): void {
+  Object.assign(b, { stmts: [], code: BPF_RET | BPF_K, k: 0, jt: null, jf: null });
 }
 
 /** Returns the new root and whether anything changed; blocks are rewired in place. */
@@ -34,7 +40,11 @@ export function mergeBlocks(root: Block): { root: Block; changed: boolean } {
       b.jt = jt;
       b.jf = jf;
       if (b.jt === b.jf && !isGoto(b)) setGoto(b, b.jt);
-      if (isGoto(b) && b.stmts.length === 0) {
+      // its statements either fail, returning 0, or go on to return 0
+      if (isGoto(b) && isReject(b.jt!)) {
+        becomeReject(b);
+        changed = true;
+      } else if (isGoto(b) && b.stmts.length === 0) {
         changed = true;
         canon[i] = b.jt;
         continue;

@@ -13,7 +13,7 @@ import {
 } from '../../cbpf/insn.js';
 import { JA, isRet, type Block } from './cfg.js';
 import type { Graph } from './numbering.js';
-import { A_ATOM, COMMUTATIVE, type ValueTable, evalStmt, fixedLoadExtent, memAtom, stmtDef, type Vn } from './values.js';
+import { A_ATOM, X_ATOM, COMMUTATIVE, type ValueTable, evalStmt, fixedLoadExtent, memAtom, stmtDef, type Vn } from './values.js';
 
 /** Longest run of `jeq` at a leaf of a search tree. */
 const LEAF = 3;
@@ -119,19 +119,24 @@ function lowerChain(vt: ValueTable, g: Graph, liveIn: number[], chain: Block[], 
     }
     grp.keys.push(chain[j].k);
   }
-  const loads = groups.map((grp) => materialize(vt, grp.vn));
-  if (loads.some((l) => l === undefined)) return false;
   const big = groups.some((grp) => grp.keys.length >= SEARCH_MIN);
   if (onlyBig && !big) return false;
   // parking a value costs two instructions; it pays when it lets search trees be shared
   const useSlot = groups.length === 2 && slot !== undefined && big;
-  for (const l of loads) for (const s of l!) written |= 1 << stmtDef(s);
+  // otherwise the value A holds on entry is searched first, with no load
+  const inA = useSlot ? -1 : groups.findIndex((grp) => grp.vn === g.entry[chain[p].id][A_ATOM]);
+  if (inA > 0) groups.unshift(...groups.splice(inA, 1));
+  const materialized = groups.map((grp, i) => (i === 0 && inA >= 0 ? [] : materialize(vt, grp.vn)));
+  if (materialized.some((l) => l === undefined)) return false;
+  // (the slot form runs the second group's loads first)
+  const loads = useSlot ? (materialized as Insn[][]) : reuseX(vt, materialized as Insn[][], g.entry[chain[p].id][X_ATOM]);
+  for (const l of loads) for (const s of l) written |= 1 << stmtDef(s);
   if (useSlot) written |= 1 << memAtom(slot);
   const live = liveIn[hit.id] | liveIn[miss.id];
   if (live & written) return false;
   for (const grp of groups) grp.keys = [...new Set(grp.keys)].sort((a, b) => a - b);
   const oldCost = chain.slice(p).reduce((sum, b) => sum + b.stmts.length + 1, 0);
-  const newCost = groups.reduce((sum, grp, i) => sum + loads[i]!.length + 1 + treeCost(grp.keys.length), 0);
+  const newCost = groups.reduce((sum, grp, i) => sum + loads[i].length + treeCost(grp.keys.length), 0);
   if (newCost > oldCost && !big) return false;
 
   let entry: Block;
@@ -141,11 +146,11 @@ function lowerChain(vt: ValueTable, g: Graph, liveIn: number[], chain: Block[], 
     const reload: Block = gotoBlock([{ code: BPF_LD | BPF_MEM, jt: 0, jf: 0, k: slot }], secondTree);
     const firstTree = searchTree(first.keys, hit, reload);
     // the prefix's last test usually leaves the second value in A already
-    const secondLoad = g.entry[chain[p].id][A_ATOM] === second.vn ? [] : loads[1]!;
-    entry = gotoBlock([...secondLoad, { code: BPF_ST, jt: 0, jf: 0, k: slot }, ...loads[0]!], firstTree);
+    const secondLoad = g.entry[chain[p].id][A_ATOM] === second.vn ? [] : loads[1];
+    entry = gotoBlock([...secondLoad, { code: BPF_ST, jt: 0, jf: 0, k: slot }, ...loads[0]], firstTree);
   } else {
     entry = miss;
-    for (let i = groups.length - 1; i >= 0; i--) entry = gotoBlock(loads[i]!, searchTree(groups[i].keys, hit, entry));
+    for (let i = groups.length - 1; i >= 0; i--) entry = gotoBlock(loads[i], searchTree(groups[i].keys, hit, entry));
   }
   // the first regrouped block becomes the entry, so its predecessor needs no rewiring
   Object.assign(chain[p], { stmts: entry.stmts, code: entry.code, k: entry.k, jt: entry.jt, jf: entry.jf });
@@ -161,6 +166,26 @@ function sameFaults(vt: ValueTable, tested: Set<Vn>, indexed: Map<Vn, number>, f
     for (const s of l) end = Math.max(end, fixedLoadExtent(s)?.[1] ?? 0);
   }
   return end === fixedEnd && [...indexed.keys()].every((vn) => tested.has(vn));
+}
+
+/**
+ * The loads with every `ldxb` but the first dropped (all of them when X holds the value on entry),
+ * when they all write X the same value.
+ */
+function reuseX(vt: ValueTable, loads: Insn[][], xOnEntry: Vn): Insn[][] {
+  const writesX = loads.flat().filter((s) => stmtDef(s) === X_ATOM);
+  if (!writesX.length) return loads;
+  const x = vt.msh(writesX[0].k);
+  if (!writesX.every((s) => BPF_MODE(s.code) === BPF_MSH && vt.msh(s.k) === x)) return loads;
+  let held = x === xOnEntry;
+  return loads.map((l) =>
+    l.filter((s) => {
+      if (stmtDef(s) !== X_ATOM) return true;
+      const needed = !held;
+      held = true;
+      return needed;
+    }),
+  );
 }
 
 function gotoBlock(stmts: Insn[], target: Block): Block {

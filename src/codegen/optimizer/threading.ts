@@ -1,8 +1,9 @@
 // Jump threading. On an edge p -> c, the outcomes of the dominating branches (and of p's own
 // branch) may decide c's branch; then the edge can go straight to where c's branch leads, skipping
 // c, provided c's statements cannot end the filter and every atom live there holds on the edge
-// the value c would have left. Blocks are visited in reverse topological order, so everything
-// below a block is final when its edges are threaded and chains collapse in one sweep.
+// the value c would have left (libpcap's use_conflict, checked where the edge lands). Blocks are
+// visited in reverse topological order, so everything below a block is final when its edges are
+// threaded and chains collapse in one sweep.
 import { BPF_OP, BPF_SRC, BPF_X } from '../../cbpf/insn.js';
 import { isCond, isGoto, isRet, type Block } from './cfg.js';
 import { FactIndex, type EntryFact } from './dominators.js';
@@ -79,9 +80,18 @@ function holds(state: State, mask: number, vn: Vn): boolean {
   return false;
 }
 
+/** Whether every atom in `live` holds, in `st`, the value it really holds on the edge (`state`). */
+function agrees(st: State, state: State, exact: number, live: number): boolean {
+  for (let a = 0; a < N_ATOMS; a++) if (live & (1 << a) && (st[a] !== state[a] || !(exact & (1 << a)))) return false;
+  return true;
+}
+
 /**
  * Where the edge from block i to c can go instead of c; `exact`: atoms whose value in i's exit
- * state is real; `st` is scratch space for a state.
+ * state is real; `st` is scratch space for a state. The walk runs on through blocks whose branch
+ * is decided, carrying the state they compute, and lands on the last block reached whose live
+ * atoms hold on the edge what they would hold there: a block in the middle of the chain may read
+ * a register a skipped block wrote (`ldb [20]; jeq #0x11; jeq #0x2c`), the chain's end need not.
  */
 function thread(
   vt: ValueTable,
@@ -96,11 +106,12 @@ function thread(
 ): Block {
   const state = g.exit[i];
   const extent = g.extentOut[i];
+  for (let a = 0; a < N_ATOMS; a++) st[a] = state[a];
+  let landing = c;
   for (let step = 0; step < MAX_CHAIN && !isRet(c); step++) {
-    for (let a = 0; a < N_ATOMS; a++) st[a] = state[a];
     for (const s of c.stmts) {
       const eff = evalStmt(vt, st, s, extent);
-      if (eff.mayFault && !holds(state, exact, eff.vn)) return c;
+      if (eff.mayFault && !holds(state, exact, eff.vn)) return landing;
       st[eff.dest] = eff.vn;
     }
     let next: Block;
@@ -108,13 +119,12 @@ function thread(
     else {
       const d = decide(vt, c, st[A_ATOM], st[X_ATOM], facts, i, edge);
       if (d === undefined) {
-        if (c.jt !== c.jf) return c;
+        if (c.jt !== c.jf) return landing;
         next = c.jt!;
       } else next = d ? c.jt! : c.jf!;
     }
-    const live = liveIn[next.id];
-    for (let a = 0; a < N_ATOMS; a++) if (live & (1 << a) && (st[a] !== state[a] || !(exact & (1 << a)))) return c;
+    if (agrees(st, state, exact, liveIn[next.id])) landing = next;
     c = next;
   }
-  return c;
+  return landing;
 }
