@@ -5,6 +5,7 @@ import { compile } from '../filter.js';
 import { ebpfToAssembly } from '../ebpf/disasm.js';
 import { ebpfToDecimal } from '../ebpf/encode.js';
 import type { CliOptions } from './args.js';
+import { stringifyDeep } from './json.js';
 import { printWarning } from './match-output.js';
 
 /** The first interface of a capture file: tcpdump -r FILE -d compiles for its link type and snaplen. */
@@ -17,7 +18,16 @@ async function firstInterface(file: string): Promise<CaptureInterface | undefine
 
 export async function printProgram(opts: CliOptions): Promise<number> {
   if (opts.ast) {
-    process.stdout.write(`${JSON.stringify(parse(opts.expression), null, 2)}\n`);
+    const ast = parse(opts.expression);
+    let text: string;
+    try {
+      text = stringifyDeep(ast);
+    } catch (e) {
+      // thousands of nesting levels indented: longer than a string can be; print it compact instead
+      if (!(e instanceof RangeError)) throw e;
+      text = stringifyDeep(ast, '');
+    }
+    process.stdout.write(`${text}\n`);
     return 0;
   }
   const fromFile = opts.files.length > 0 ? await firstInterface(opts.files[0]) : undefined;
