@@ -2,6 +2,7 @@
 // for capture files, per byte order (as libpcap compiles for a savefile), with the per-batch verdicts
 // of the chosen engine. The command and the library's filterCapture() filter files through it.
 import type { CaptureBatch, CaptureInterface } from './capture/index.js';
+import type { WasmMemory } from './capture/pcap-scan.js';
 import { compile, type Filter, type FilterOptions } from './filter.js';
 
 export interface FilterSetOptions extends Pick<FilterOptions, 'snaplen' | 'optimize' | 'engine' | 'netmask'> {
@@ -63,7 +64,7 @@ export class FilterSet {
   };
 
   /** The WebAssembly memory of a buffer from allocate(), for the reader's record walk. */
-  readonly memoryOf = (buffer: Uint8Array): { readonly buffer: ArrayBuffer } | undefined => {
+  readonly memoryOf = (buffer: Uint8Array): WasmMemory | undefined => {
     const memory = this.current?.jit.memory;
     return memory && memory.buffer === buffer.buffer ? memory : undefined;
   };

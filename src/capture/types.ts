@@ -1,4 +1,5 @@
 // Public types of the capture-file reader and writers.
+import type { WasmMemory } from './pcap-scan.js';
 
 /** One packet as the library hands it out (readCapture) and takes it in (writers). */
 export interface CapturedPacket {
@@ -64,7 +65,7 @@ export interface BatchReadOptions extends ReadOptions {
    * pcap records in WebAssembly, using the memory past the end of the buffer (whatever there is) as
    * scratch space until the batch is handed out.
    */
-  memoryOf?: (buffer: Uint8Array) => { readonly buffer: ArrayBuffer } | undefined;
+  memoryOf?: (buffer: Uint8Array) => WasmMemory | undefined;
 }
 
 /** Options of createCaptureWriter. */
