@@ -1,10 +1,13 @@
 // Batches read into WebAssembly memory, where the reader walks pcap records in WebAssembly: on every
 // capture of the corpus (and the crafted and broken ones) they describe exactly the records the
 // JavaScript parser finds in a plain buffer, and fail at the same byte with the same message.
+import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CaptureFormatError, readBatches, type BatchReadOptions } from '../../src/capture/index.js';
 import { differentialCaptures } from '../support/differential.js';
-import { extraCaptures } from '../support/corpus.js';
+import { corpusIndex, extraCaptures } from '../support/corpus.js';
 
 // the project's lib settings do not declare the WebAssembly API
 interface Memory {
@@ -30,10 +33,13 @@ function wasmAllocator(scratch: (size: number) => number): Required<Pick<BatchRe
 }
 
 /** Everything a batch says about its records, and how the reading ended. */
-async function reading(file: string, options: BatchReadOptions): Promise<{ batches: string[]; error?: string }> {
+async function reading(
+  input: string | Uint8Array, options: BatchReadOptions, batchBytes = 64 * 1024,
+): Promise<{ batches: string[]; error?: string }> {
   const batches: string[] = [];
+  const source = typeof input === 'string' ? input : Readable.from([input]);
   try {
-    for await (const b of readBatches(file, { ...options, batchBytes: 64 * 1024 })) {
+    for await (const b of readBatches(source, { ...options, batchBytes })) {
       const rows: string[] = [];
       for (let i = 0; i < b.count; i++) {
         const data = Buffer.from(b.buffer.subarray(b.offsets[i], b.offsets[i] + b.caplens[i])).toString('hex');
@@ -64,5 +70,26 @@ describe('pcap records walked in WebAssembly memory', () => {
     }
     expect(files.length).toBeGreaterThan(600);
     expect(records).toBeGreaterThan(10_000);
+  }, 300_000);
+
+  it('agrees on mangled little-endian pcap files (lengths, cuts, small batches)', async () => {
+    const seeds = corpusIndex()
+      .filter((f) => f.format === 'pcap' && f.bytes <= 8192 && !f.notes.includes('big-endian'))
+      .map((f) => readFileSync(f.path));
+    expect(seeds.length).toBeGreaterThan(50);
+    const mangled = fc.record({
+      seed: fc.nat(),
+      cut: fc.option(fc.nat(), { nil: undefined }),
+      // record header bytes are where the walk decides: caplen, wirelen
+      edits: fc.array(fc.record({ at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }), { maxLength: 4 }),
+      batchBytes: fc.constantFrom(64, 256, 4096),
+    });
+    await fc.assert(fc.asyncProperty(mangled, async ({ seed, cut, edits, batchBytes }) => {
+      const b = Uint8Array.from(seeds[seed % seeds.length]);
+      for (const e of edits) b[24 + (e.at % Math.max(1, b.length - 24))] = e.value;
+      const bytes = cut === undefined ? b : b.subarray(0, cut % (b.length + 1));
+      const plain = await reading(bytes, {}, batchBytes);
+      expect(await reading(bytes, wasmAllocator((size) => 2 * size), batchBytes)).toEqual(plain);
+    }), { numRuns: 300, seed: 2026 });
   }, 300_000);
 });
