@@ -6,19 +6,14 @@
 //
 // Why: a file's first hundred thousand records would otherwise be parsed by V8's baseline tiers before
 // its optimizing compiler takes over, which costs more than reading and filtering them.
+import { WebAssemblyApi } from '../ebpf/jit/wasm-api.js';
 import { FunctionBody, I32, ModuleBuilder, Op } from '../ebpf/jit/wasm-writer.js';
 import type { RecordTable } from './batch.js';
 
-/** A WebAssembly.Memory (the project's lib settings do not declare the WebAssembly API). */
+/** What the walk needs of a WebAssembly.Memory. */
 export interface WasmMemory {
   readonly buffer: ArrayBuffer;
 }
-
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
-}
-const WebAssemblyApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 const RECORD_HEADER = 16;
 /** Output per record: offset, caplen, wirelen, timestamp high and low words (u32 arrays). */

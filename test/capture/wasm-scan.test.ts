@@ -6,22 +6,16 @@ import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CaptureFormatError, readBatches, type BatchReadOptions } from '../../src/capture/index.js';
+import { WebAssemblyApi } from '../../src/ebpf/jit/wasm-api.js';
 import { differentialCaptures } from '../support/differential.js';
 import { corpusIndex, extraCaptures } from '../support/corpus.js';
-
-// the project's lib settings do not declare the WebAssembly API
-interface Memory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-const { WebAssembly } = globalThis as unknown as { WebAssembly: { Memory: new (d: { initial: number }) => Memory } };
 
 const PAGE = 65536;
 const BASE = 4096; // a buffer that does not start at address 0
 
 /** An allocator on WebAssembly memory leaving `scratch(size)` bytes past each buffer. */
 function wasmAllocator(scratch: (size: number) => number): Required<Pick<BatchReadOptions, 'allocate' | 'memoryOf'>> {
-  const memory = new WebAssembly.Memory({ initial: 1 });
+  const memory = new WebAssemblyApi.Memory({ initial: 1 });
   return {
     allocate: (size) => {
       const need = BASE + size + scratch(size);

@@ -7,6 +7,7 @@ import type { EbpfInsn } from '../insn.js';
 import { fillSkbContext } from '../skb.js';
 import { DEFAULT_EBPF_BUDGET } from '../vm.js';
 import { compileEbpfToWasm, JIT_EXPORTS } from './compile.js';
+import { WebAssemblyApi, type WasmMemory } from './wasm-api.js';
 import {
   BATCH_ADDR, BATCH_DESC_SIZE, BATCH_TOUCH_BYTES, CTX_SIZE, FLAT_ADDR, JitStatus, PACKET_ADDR, PACKET_ROOM,
   R0_ADDR, STACK_TOTAL, STATUS_ADDR, WASM_PAGE,
@@ -73,17 +74,6 @@ export interface JitFilter {
   runMemory(mem: Uint8Array, packet?: Uint8Array): bigint;
   // (run() and runBatch()/filterBatch() use separate memory; runMemory() uses all of it.)
 }
-
-// The global WebAssembly API, typed here because the project's lib settings do not declare it.
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
-}
-const WebAssemblyApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 /** The module's exports (see JIT_EXPORTS for what each one does). */
 interface JitExports {
