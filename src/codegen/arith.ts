@@ -6,6 +6,7 @@ import {
   BPF_SUB, BPF_TAX, BPF_W, BPF_X, BPF_XOR, type Insn, insn,
 } from '../cbpf/insn.js';
 import type { Arith, ArithOp, ProtoQual, RelOp } from '../grammar/ast.js';
+import { run, type Walk } from '../grammar/trampoline.js';
 import { and, not, test, type Frag } from './blocks.js';
 import { CompileError } from './errors.js';
 import { DLT } from './linktypes.js';
@@ -113,43 +114,26 @@ function binary(g: Gen, op: ArithOp, a0: Value, a1: Value): Value {
   return { s, b: andChecks(a0.b, a1.b), reg };
 }
 
-/** The code of an arithmetic tree, operands in order, with an explicit stack (chains can be long). */
+/** The code of an arithmetic tree, operands in order; the walk keeps its calls on the heap (chains can be long). */
 function evaluate(g: Gen, root: Arith): Value {
-  const work: Array<{ e: Arith; operandsDone: boolean }> = [{ e: root, operandsDone: false }];
-  const done: Value[] = [];
-  while (work.length > 0) {
-    const { e, operandsDone } = work.pop()!;
-    switch (e.kind) {
-      case 'num':
-        done.push(loadImm(g, e.value));
-        break;
-      case 'len':
-        done.push(loadImm(g, 0, BPF_LD | BPF_LEN | BPF_W));
-        break;
-      case 'load':
-        if (!operandsDone) work.push({ e, operandsDone: true }, { e: e.index, operandsDone: false });
-        else done.push(load(g, e.proto, e.protoText, done.pop()!, e.size));
-        break;
-      case 'neg':
-        if (!operandsDone) {
-          work.push({ e, operandsDone: true }, { e: e.operand, operandsDone: false });
-        } else {
-          const a = done[done.length - 1]!;
-          a.s.push(toA(a), insn(BPF_ALU | BPF_NEG), insn(BPF_ST, a.reg));
-        }
-        break;
-      case 'binary':
-        if (!operandsDone) {
-          work.push({ e, operandsDone: true }, { e: e.right, operandsDone: false }, { e: e.left, operandsDone: false });
-        } else {
-          const a1 = done.pop()!;
-          const a0 = done.pop()!;
-          done.push(binary(g, e.op, a0, a1));
-        }
-        break;
+  return run(valueOf(g, root));
+}
+
+function* valueOf(g: Gen, e: Arith): Walk<Value> {
+  switch (e.kind) {
+    case 'num': return loadImm(g, e.value);
+    case 'len': return loadImm(g, 0, BPF_LD | BPF_LEN | BPF_W);
+    case 'load': return load(g, e.proto, e.protoText, yield valueOf(g, e.index), e.size);
+    case 'neg': {
+      const a: Value = yield valueOf(g, e.operand);
+      a.s.push(toA(a), insn(BPF_ALU | BPF_NEG), insn(BPF_ST, a.reg));
+      return a;
+    }
+    case 'binary': {
+      const a0: Value = yield valueOf(g, e.left);
+      return binary(g, e.op, a0, yield valueOf(g, e.right));
     }
   }
-  return done[0]!;
 }
 
 /** `A REL B`: compare in A (left) and X (right); the protocol checks of both sides run first. */

@@ -1,6 +1,7 @@
 // Lowering of the AST to the block graph: boolean structure, then one case per primitive, with the
 // qualifier checks libpcap makes (which proto/dir qualifiers go with which type and id).
 import type { DirQual, Expr, Id, IdPrimitive, ProtoQual } from '../grammar/ast.js';
+import { run, type Walk } from '../grammar/trampoline.js';
 import { protoAbbrev, ETHER_PROTO_NAMES, ISO_PROTO_NAMES, LLC_PROTO_NAMES } from './abbrev.js';
 import { genLen, genRelation } from './arith.js';
 import { and, constant, not, or, type Frag } from './blocks.js';
@@ -21,42 +22,34 @@ import { ETHERTYPE, linktypeTest } from './linkproto.js';
 import type { Gen } from './state.js';
 
 /**
- * The block graph of an expression. The tree is walked with an explicit stack, left operand first (as
- * libpcap's parser reduces): a list of thousands of `host a or host b ...` terms is a tree that deep.
+ * The block graph of an expression, left operand first (as libpcap's parser reduces). The walk keeps
+ * its calls on the heap (../grammar/trampoline.ts): a list of thousands of `host a or host b ...`
+ * terms is a tree that deep.
  */
 export function genExpr(g: Gen, root: Expr): Frag {
-  const work: Array<{ e: Expr; operandsDone: boolean }> = [{ e: root, operandsDone: false }];
-  const done: Frag[] = [];
-  while (work.length > 0) {
-    const { e, operandsDone } = work.pop()!;
-    switch (e.kind) {
-      case 'and':
-      case 'or':
-        if (!operandsDone) {
-          work.push({ e, operandsDone: true }, { e: e.right, operandsDone: false }, { e: e.left, operandsDone: false });
-        } else {
-          const right = done.pop()!;
-          const left = done.pop()!;
-          done.push(e.kind === 'and' ? and(left, right) : or(left, right));
-        }
-        break;
-      case 'not':
-        if (!operandsDone) work.push({ e, operandsDone: true }, { e: e.operand, operandsDone: false });
-        else done.push(not(done.pop()!));
-        break;
-      case 'empty':
-        done.push(constant(true));
-        break;
-      default:
-        try {
-          done.push(genPrimitive(g, e));
-        } catch (err) {
-          if (err instanceof CompileError && !err.span) throw new CompileError(err.message, e.span);
-          throw err;
-        }
+  return run(exprFrag(g, root));
+}
+
+function* exprFrag(g: Gen, e: Expr): Walk<Frag> {
+  switch (e.kind) {
+    case 'and': {
+      const left: Frag = yield exprFrag(g, e.left);
+      return and(left, yield exprFrag(g, e.right));
     }
+    case 'or': {
+      const left: Frag = yield exprFrag(g, e.left);
+      return or(left, yield exprFrag(g, e.right));
+    }
+    case 'not': return not(yield exprFrag(g, e.operand));
+    case 'empty': return constant(true);
+    default:
+      try {
+        return genPrimitive(g, e);
+      } catch (err) {
+        if (err instanceof CompileError && !err.span) throw new CompileError(err.message, e.span);
+        throw err;
+      }
   }
-  return done[0]!;
 }
 
 function genPrimitive(g: Gen, e: Exclude<Expr, { kind: 'and' | 'or' | 'not' | 'empty' }>): Frag {
