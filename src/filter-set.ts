@@ -10,8 +10,8 @@ export interface FilterSetOptions extends Pick<FilterOptions, 'snaplen' | 'optim
 }
 
 export class FilterSet {
-  /** compiled filters by link type and savefile byte order */
-  private readonly compiled = new Map<string, Filter>();
+  /** compiled filters by link type and savefile byte order (see filterKey) */
+  private readonly compiled = new Map<number, Filter>();
   /** the filter whose JIT memory the next batch is read into */
   private current?: Filter;
   private readBuffer = new Uint8Array(0);
@@ -28,11 +28,13 @@ export class FilterSet {
 
   /**
    * The filter for a link type (DLT_ number), compiled on first use: for a live capture, or for a
-   * capture file of the given byte order (libpcap compiles differently for a savefile).
+   * capture file of the given byte order (libpcap compiles differently for a savefile). The snapshot
+   * length accepting paths return is the options', else `snaplen`, else compile()'s default.
    */
-  forLinktype(linktype: number, snaplen: number, savefile?: { swapped: boolean }): Filter {
+  forLinktype(linktype: number, snaplen?: number, savefile?: { swapped: boolean }): Filter {
     const offline = savefile === undefined ? undefined : savefile.swapped ? 'swapped' : 'unswapped';
-    const key = `${linktype}/${offline}`;
+    // a number, not a string: a live capture or filterPackets() looks its filter up for every packet
+    const key = linktype * 3 + (offline === undefined ? 0 : offline === 'swapped' ? 1 : 2);
     let filter = this.compiled.get(key);
     if (!filter) {
       filter = compile(this.opts.expression, {

@@ -4,7 +4,7 @@ import {
   batchPacket, readBatches, createCaptureWriter, type CapturedPacket, type CaptureWriterOptions, type ReadOptions,
 } from './capture/index.js';
 import { openLive, type LiveOptions } from './capture/live.js';
-import { compile, type Filter, type FilterOptions } from './filter.js';
+import type { FilterOptions } from './filter.js';
 import { FilterSet } from './filter-set.js';
 
 export { compile, type Filter, type FilterOptions, type Engine, type DumpFormat } from './filter.js';
@@ -54,14 +54,10 @@ export async function* filterPackets(
   expression: string,
   options: Omit<FilterOptions, 'linktype'> = {},
 ): AsyncGenerator<CapturedPacket, void, void> {
-  const filters = new Map<number, Filter>();
+  const filters = new FilterSet({ ...options, expression }, () => {});
+  const savefile = options.offline === undefined ? undefined : { swapped: options.offline === 'swapped' };
   for await (const packet of packets) {
-    let filter = filters.get(packet.linktype);
-    if (!filter) {
-      filter = compile(expression, { ...options, linktype: packet.linktype });
-      filters.set(packet.linktype, filter);
-    }
-    if (filter.match(packet.data, packet.wirelen)) yield packet;
+    if (filters.forLinktype(packet.linktype, undefined, savefile).match(packet.data, packet.wirelen)) yield packet;
   }
 }
 
