@@ -91,18 +91,18 @@ describe('live capture errors', () => {
   });
 
   it.skipIf(capProblem !== undefined)('says how to get permission when capture is not permitted', () => {
-    // As root, try it as user nobody (one process); otherwise this process lacks the permission itself.
+    // As root, a child process loads the code and cap while still root (so the checkout may lie in a
+    // folder only root can read), then becomes user nobody and tries; otherwise this process lacks the
+    // permission itself.
     const script =
-      "import { openLive } from './src/capture/live.ts';" +
+      "import { listInterfaces, openLive } from './src/capture/live.ts';" +
+      'listInterfaces(); process.setgroups([]); process.setgid(65534); process.setuid(65534);' +
       "try { openLive({ iface: 'lo' }).stop(); console.log('{}'); }" +
       'catch (e) { console.log(JSON.stringify({ name: e.name, code: e.code, message: e.message })); }';
     const result = isRoot
-      ? spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--import', 'tsx', '--input-type=module', '-e', script], {
-          cwd: PROJECT_ROOT,
-          encoding: 'utf8',
-        })
+      ? spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: PROJECT_ROOT, encoding: 'utf8' })
       : undefined;
-    if (result?.error) throw new Error(`setpriv (util-linux) is needed for this test as root: ${result.error.message}`);
+    if (result?.error) throw result.error;
     type ErrorFields = { name?: string; code?: string; message?: string };
     let err: ErrorFields = {};
     if (result) {
