@@ -11,7 +11,7 @@ import { BENCH_FILTERS, benchCapture } from './data.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const FILTER_BIN = path.join(ROOT, 'bin/filter.js');
-const RUNS = 5;
+const RUNS = 9;
 
 // NODE_EXTRA_CA_CERTS makes Node read and parse the CA file at every start-up (~50 ms on a shared CI
 // machine that sets it), work `filter` never uses and tcpdump never does: time both without it.
@@ -36,16 +36,14 @@ function timed(cmd: string, args: string[]): Run {
   return { seconds, cpu: user + sys, maxRssKb, stdout: r.stdout };
 }
 
-/** The fastest of RUNS runs (wall time), and the least CPU time of them. */
-function best(cmd: string, args: string[]): Run {
-  let bestRun: Run | undefined;
-  let cpu = Infinity;
-  for (let i = 0; i < RUNS; i++) {
-    const run = timed(cmd, args);
-    cpu = Math.min(cpu, run.cpu);
-    if (!bestRun || run.seconds < bestRun.seconds) bestRun = run;
-  }
-  return { ...bestRun!, cpu };
+/**
+ * Each command RUNS times, taking turns (a machine that slows down for a while slows every command
+ * alike): per command the fastest run (wall time), with the least CPU time of its runs.
+ */
+function best(commands: [string, string[]][]): Run[] {
+  const runs = commands.map(() => [] as Run[]);
+  for (let i = 0; i < RUNS; i++) commands.forEach(([cmd, args], k) => runs[k].push(timed(cmd, args)));
+  return runs.map((r) => ({ ...r.reduce((a, b) => (b.seconds < a.seconds ? b : a)), cpu: Math.min(...r.map((x) => x.cpu)) }));
 }
 
 const count = (stdout: string): number => Number(/^(\d+) packets?/m.exec(stdout)?.[1] ?? NaN);
@@ -65,10 +63,12 @@ function main(): void {
       `| \`${expr}\` | ${mode} | ${filter.seconds.toFixed(2)} | ${tcpdump.seconds.toFixed(2)} | ${(filter.seconds / tcpdump.seconds).toFixed(2)} | ` +
       `${filter.cpu.toFixed(2)} | ${tcpdump.cpu.toFixed(2)} | ${(filter.cpu / tcpdump.cpu).toFixed(2)} | ${matches} |`;
     for (const expr of BENCH_FILTERS) {
-      const w1 = best('node', [FILTER_BIN, expr, file, '-w', ours]);
-      const w2 = best('tcpdump', ['-r', file, '-w', theirs, expr]);
-      const c1 = best('node', [FILTER_BIN, '--count', expr, file]);
-      const c2 = best('tcpdump', ['--count', '-r', file, expr]);
+      const [w1, w2, c1, c2] = best([
+        [FILTER_BIN, [expr, file, '-w', ours]],
+        ['tcpdump', ['-r', file, '-w', theirs, expr]],
+        [FILTER_BIN, ['--count', expr, file]],
+        ['tcpdump', ['--count', '-r', file, expr]],
+      ]);
       if (count(c1.stdout) !== count(c2.stdout)) throw new Error(`count differs for '${expr}': ${c1.stdout} vs ${c2.stdout}`);
       // a microsecond capture in, the same microsecond capture out: tcpdump's file byte for byte
       if (!readFileSync(ours).equals(readFileSync(theirs))) throw new Error(`-w output differs from tcpdump's for '${expr}'`);
@@ -77,7 +77,7 @@ function main(): void {
     }
     if (big) {
       const huge = benchCapture(10_000_000); // about 2.1 GB
-      const run = timed('node', [FILTER_BIN, 'tcp port 80', huge, '-w', ours]);
+      const run = timed(FILTER_BIN, ['tcp port 80', huge, '-w', ours]);
       console.log(`\npeak RSS filtering ${huge} (-w): ${(run.maxRssKb / 1024).toFixed(0)} MB in ${run.seconds.toFixed(1)} s (${run.cpu.toFixed(1)} s CPU)`);
     }
   } finally {

@@ -3,6 +3,7 @@
 // of the chosen engine. The command and the library's filterCapture() filter files through it.
 import type { CaptureBatch, CaptureInterface } from './capture/index.js';
 import type { WasmMemory } from './capture/pcap-scan.js';
+import type { GatheredMatches, JitFilter } from './ebpf/jit/index.js';
 import { compile, type Filter, type FilterOptions } from './filter.js';
 
 export interface FilterSetOptions extends Pick<FilterOptions, 'snaplen' | 'optimize' | 'engine' | 'netmask'> {
@@ -17,6 +18,8 @@ export class FilterSet {
   private readBuffer = new Uint8Array(0);
   private readonly warned = new Set<string>();
   private readonly engine: NonNullable<FilterOptions['engine']>;
+  /** the JIT that gave the last verdicts, when one filter did the whole batch in its own memory */
+  private lastJit?: JitFilter;
 
   constructor(
     private readonly opts: FilterSetOptions,
@@ -73,6 +76,7 @@ export class FilterSet {
 
   /** Verdict (program return value) of every record of a batch. */
   verdicts(batch: CaptureBatch): Uint32Array {
+    this.lastJit = undefined;
     if (batch.count === 0) {
       // No packets: compile anyway, so that an expression the link type refuses is refused, as tcpdump does.
       for (const iface of batch.interfaces) this.forInterface(iface);
@@ -82,11 +86,25 @@ export class FilterSet {
       const filter = this.forInterface(batch.interfaces[batch.interfaceIds[0]]);
       if (this.engine === 'jit') {
         this.current = filter;
+        this.lastJit = filter.jit;
         return filter.jit.filterBatch(batch);
       }
       return this.eachRecord(batch, () => filter);
     }
     return this.eachRecord(batch, (i) => this.forInterface(batch.interfaces[batch.interfaceIds[i]]));
+  }
+
+  /** How many of the last verdicts are non-zero, when the JIT counted them (else undefined). */
+  get matchCount(): number | undefined {
+    return this.lastJit?.batchMatches;
+  }
+
+  /**
+   * The last batch's matching records gathered together, each with the `before` bytes preceding it (see
+   * JitFilter.gatherMatches), when the JIT filtered that batch (else undefined).
+   */
+  gatherMatches(before: number, from: number, limit: number): GatheredMatches | undefined {
+    return this.lastJit?.gatherMatches(before, from, limit);
   }
 
   private eachRecord(batch: CaptureBatch, filterOf: (i: number) => Filter): Uint32Array {

@@ -29,6 +29,12 @@ export interface CaptureBatch {
   readonly linktype: number;
   /** Every interface seen so far in the file (it only grows). */
   readonly interfaces: readonly CaptureInterface[];
+  /**
+   * Every record is a little-endian pcap record exactly as the file holds it: the 16 bytes before
+   * offsets[i] are its header, saying tsHigh/tsLow/caplens/wirelens as they are here (no length cut
+   * or rewritten).
+   */
+  readonly pcapAsRead: boolean;
   /** Offset in the (decompressed) input of buffer[0]. */
   readonly inputOffset: number;
   /** Offset in `buffer` just past the last record: the batch covers input [inputOffset, inputOffset + end). */
@@ -111,6 +117,8 @@ export class RecordTable implements CaptureBatch {
   interfaces: CaptureInterface[] = [];
   inputOffset = 0;
   end = 0;
+  /** set by the pcap parser (see CaptureBatch.pcapAsRead) */
+  pcapAsRead = false;
 
   reset(buffer: Uint8Array, inputOffset: number): void {
     this.buffer = buffer;
@@ -118,6 +126,7 @@ export class RecordTable implements CaptureBatch {
     this.end = 0;
     this.count = 0;
     this.linktype = -1;
+    this.pcapAsRead = false;
   }
 
   add(offset: number, caplen: number, wirelen: number, iface: number, high: number, low: number): void {

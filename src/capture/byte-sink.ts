@@ -97,6 +97,24 @@ export class ByteSink {
     return this.chunk;
   }
 
+  /**
+   * Queues bytes as they are (the caller may reuse them on return): more than the chunk has room for go
+   * to a file straight from where they are, after what was gathered before them.
+   */
+  put(bytes: Uint8Array): void {
+    this.check();
+    if (!(this.stream instanceof FileTarget) || this.used + bytes.length <= this.chunk.length) {
+      this.chunk.set(bytes, this.reserve(bytes.length));
+      return;
+    }
+    this.handOver();
+    try {
+      this.stream.write(bytes);
+    } catch (e) {
+      this.failure ??= e as Error;
+    }
+  }
+
   /** Hands the gathered bytes to the target (a stream gets the chunk and a new one starts; a file is written at once). */
   private handOver(): void {
     if (this.used === 0) return;

@@ -1,7 +1,6 @@
 // Input of the reader: a file (read straight into the caller's memory), standard input or any readable
 // stream, gunzipped when it starts with the gzip magic.
 import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
-import { Readable } from 'node:stream';
 import { CaptureFormatError } from './errors.js';
 
 export interface ByteSource {
@@ -86,9 +85,10 @@ class ChunkSource implements ByteSource {
   }
 }
 
-/** Decompresses `head` followed by the rest of `chunks` (zlib is loaded only for gzip input). */
+/** Decompresses `head` followed by the rest of `chunks` (zlib and streams are loaded only for gzip input). */
 async function gunzip(name: string, head: Uint8Array, chunks: Chunks): Promise<ByteSource> {
   const { createGunzip } = await import('node:zlib');
+  const { Readable } = await import('node:stream');
   const compressed = Readable.from((async function* () {
     if (head.length > 0) yield head;
     for (let r = await chunks.next(); !r.done; r = await chunks.next()) yield asBytes(r.value);

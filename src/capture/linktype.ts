@@ -12,6 +12,8 @@ const DLT_TO_LINKTYPE = new Map<number, number>([...LINKTYPE_TO_DLT].map(([lt, d
 
 /** The link-type field of a pcap file header without its FCS/reserved bits (LT_LINKTYPE). */
 export const pcapLinktypeField = (field: number): number => (field & 0x03ffffff) >>> 0;
+/** Those bits (LT_LINKTYPE_EXT): libpcap keeps them and writes them back in a -w file's header. */
+export const pcapLinktypeExt = (field: number): number => (field & ~0x03ffffff) >>> 0;
 
 export const linktypeToDlt = (linktype: number): number => LINKTYPE_TO_DLT.get(linktype) ?? linktype;
 export const dltToLinktype = (dlt: number): number => DLT_TO_LINKTYPE.get(dlt) ?? dlt;
@@ -37,8 +39,11 @@ export function maxSnaplenForDlt(dlt: number): number {
   }
 }
 
-/** A file's snapshot length as libpcap uses it: 0 or over the maximum means the maximum. */
+/**
+ * A file's snapshot length as libpcap uses it (pcap_adjust_snapshot): 0, or more than fits an int,
+ * means the link type's maximum. A larger one than that maximum stays: libpcap compiles `ret` with it
+ * and writes it in a -w file's header, while a record longer than the maximum is refused anyway.
+ */
 export function adjustSnaplen(dlt: number, snaplen: number): number {
-  const max = maxSnaplenForDlt(dlt);
-  return snaplen === 0 || snaplen > max ? max : snaplen;
+  return snaplen === 0 || snaplen > 0x7fffffff ? maxSnaplenForDlt(dlt) : snaplen;
 }

@@ -1,7 +1,7 @@
 // pcap (libpcap savefile) parsing, with libpcap 1.10.3's checks and quirks.
 import type { RecordTable } from './batch.js';
 import { CaptureFormatError } from './errors.js';
-import { adjustSnaplen, linktypeToDlt, maxSnaplenForDlt, pcapLinktypeField } from './linktype.js';
+import { adjustSnaplen, linktypeToDlt, maxSnaplenForDlt, pcapLinktypeExt, pcapLinktypeField } from './linktype.js';
 import { fixedWirelen, hasPseudoHeaderFixups, HOST_LITTLE_ENDIAN, swapPseudoHeader } from './pseudo-headers.js';
 import { scanPcapRecords } from './pcap-scan.js';
 import type { RecordParser, ScanWindow } from './record-parser.js';
@@ -61,7 +61,8 @@ export class PcapParser implements RecordParser {
     if (!((major === 2 && minor <= 4) || (major === 543 && minor === 0))) {
       this.fail(w, pos + 4, `unsupported pcap savefile version ${major}.${minor}`);
     }
-    const linktype = linktypeToDlt(pcapLinktypeField(v.getUint32(pos + 20, le)));
+    const linktypeField = v.getUint32(pos + 20, le);
+    const linktype = linktypeToDlt(pcapLinktypeField(linktypeField));
     let snaplen = adjustSnaplen(linktype, v.getUint32(pos + 16, le));
     this.lengths = major === 543 || minor < 3 ? Lengths.Swapped : minor === 3 ? Lengths.MaybeSwapped : Lengths.InOrder;
     if (magic === PCAP_MAGIC_KUZNETZOV) {
@@ -78,6 +79,7 @@ export class PcapParser implements RecordParser {
       format: 'pcap',
       linktype,
       snaplen,
+      linktypeExt: pcapLinktypeExt(linktypeField),
       section: 0,
       swapped: le !== HOST_LITTLE_ENDIAN,
       timestamps: { kind: 'pcap', fractionNs: magic === PCAP_MAGIC_NS ? 1 : 1000 },
@@ -98,6 +100,8 @@ export class PcapParser implements RecordParser {
       this.started = true;
       pos += FILE_HEADER_BYTES;
     }
+    // A batch's records are as read until one is not (see CaptureBatch.pcapAsRead).
+    if (table.count === 0) table.pcapAsRead = this.fastScan;
     // In WebAssembly memory the common records are walked there first (see pcap-scan.ts).
     if (w.memory && this.fastScan) pos = scanPcapRecords(w.memory, w.buffer, pos, end, Math.min(this.snaplen, this.maxCaplen), table);
     // Records go straight into the table's arrays (reserved for the most the window can hold): this loop
@@ -143,7 +147,10 @@ export class PcapParser implements RecordParser {
           return pos;
         }
         // libpcap cuts a record longer than the snaplen to the snaplen (the rest is skipped).
-        if (caplen > snaplen) caplen = snaplen;
+        if (caplen > snaplen) {
+          caplen = snaplen;
+          table.pcapAsRead = false;
+        }
         if (fixups) {
           if (le !== HOST_LITTLE_ENDIAN) swapPseudoHeader(this.linktype, w.buffer, pos + hdr, caplen, wirelen);
           wirelen = fixedWirelen(this.linktype, w.buffer, pos + hdr, caplen, wirelen);

@@ -1,6 +1,7 @@
 // The pcap record walk in WebAssembly, for batches read into WebAssembly memory (the JIT's, through
 // readBatches' `allocate`). It runs the common case only: little-endian records with 16-byte headers,
-// the lengths in order, no pseudo-header to fix, a captured length within the snapshot length. It stops
+// the lengths in order, no pseudo-header to fix, a captured length within the snapshot length (so its
+// records are CaptureBatch.pcapAsRead). It stops
 // at the first record that is anything else (or cut by the end of the data) and leaves it, and all
 // after it, to the JavaScript parser, which then gives libpcap's verdict on it.
 //

@@ -4,6 +4,7 @@ import { CaptureWriteError } from './errors.js';
 import { dltToLinktype } from './linktype.js';
 import { PCAP_MAGIC_NS, PCAP_MAGIC_US } from './pcap-parser.js';
 import type { RecordSink } from './record-sink.js';
+import type { CaptureInterface } from './types.js';
 
 const NS = 1_000_000_000n;
 const U32 = 0x1_0000_0000n;
@@ -14,6 +15,8 @@ export class PcapWriter implements RecordSink {
   constructor(
     private readonly sink: ByteSink,
     private readonly nanosecond: boolean,
+    /** bits above the link type in the header's link-type field (an FCS length), as the input had them */
+    private readonly linktypeExt = 0,
   ) {}
 
   private header(linktype: number, snaplen: number): void {
@@ -25,7 +28,7 @@ export class PcapWriter implements RecordSink {
     v.setInt32(at + 8, 0, true);
     v.setUint32(at + 12, 0, true);
     v.setUint32(at + 16, snaplen, true);
-    v.setUint32(at + 20, dltToLinktype(linktype), true);
+    v.setUint32(at + 20, (dltToLinktype(linktype) | this.linktypeExt) >>> 0, true);
     this.linktype = linktype;
   }
 
@@ -53,14 +56,31 @@ export class PcapWriter implements RecordSink {
     source: Uint8Array, start: number, caplen: number,
   ): void {
     if (this.linktype < 0 || linktype !== this.linktype) this.checkLinktype(linktype, snaplen);
+    let fraction = this.nanosecond ? nanos : Math.floor(nanos / 1000);
+    if (fraction > 0xffffffff) {
+      // more than the field holds (a damaged microsecond file written in nanoseconds): whole seconds carried
+      seconds = (seconds + Math.floor(nanos / 1e9)) % 0x1_0000_0000;
+      fraction = nanos % 1e9;
+    }
     const sink = this.sink;
     const at = sink.reserve(16 + caplen);
     const v = sink.view;
     v.setUint32(at, seconds, true);
-    v.setUint32(at + 4, this.nanosecond ? nanos : Math.floor(nanos / 1000), true);
+    v.setUint32(at + 4, fraction, true);
     v.setUint32(at + 8, caplen, true);
     v.setUint32(at + 12, wirelen, true);
     sink.bytes.set(source.subarray(start, start + caplen), at + 16);
+  }
+
+  takesAsRead(iface: CaptureInterface): boolean {
+    const ts = iface.timestamps;
+    // (pcap records as read are little-endian, as this writer writes)
+    return ts.kind === 'pcap' && (ts.fractionNs === 1) === this.nanosecond && (this.linktype < 0 || this.linktype === iface.linktype);
+  }
+
+  recordsAsRead(iface: CaptureInterface, records: Uint8Array): void {
+    if (this.linktype < 0 || iface.linktype !== this.linktype) this.checkLinktype(iface.linktype, iface.snaplen);
+    this.sink.put(records);
   }
 
   finish(fallbackLinktype: number, fallbackSnaplen: number): void {

@@ -201,6 +201,7 @@ export class PcapngParser implements RecordParser {
       format: 'pcapng',
       linktype,
       snaplen,
+      linktypeExt: 0,
       section: this.section,
       swapped: this.littleEndian !== HOST_LITTLE_ENDIAN,
       timestamps: { kind: 'pcapng', unitsPerSecond, offsetSeconds },

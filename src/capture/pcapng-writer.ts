@@ -87,6 +87,14 @@ export class PcapngWriter implements RecordSink {
     this.record(linktype, snaplen, BigInt(seconds) * NS + BigInt(nanos), wirelen, source.subarray(start, start + caplen));
   }
 
+  takesAsRead(): boolean {
+    return false;
+  }
+
+  recordsAsRead(): void {
+    throw new CaptureWriteError('pcapng output has no pcap records to take as they are');
+  }
+
   finish(fallbackLinktype: number, fallbackSnaplen: number): void {
     if (!this.started) this.sectionHeader();
     // libpcap refuses a pcapng file without interfaces: an empty capture still gets one.

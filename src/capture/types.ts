@@ -25,8 +25,13 @@ export interface CaptureInterface {
   format: 'pcap' | 'pcapng';
   /** DLT_ value. */
   linktype: number;
-  /** Snapshot length as libpcap adjusts it (0 or too big -> the link type's maximum). */
+  /** Snapshot length as libpcap adjusts it (0 or over 2^31 - 1 -> the link type's maximum). */
   snaplen: number;
+  /**
+   * pcap: the bits of the file header's link-type field above the link type (LT_LINKTYPE_EXT: an FCS
+   * length), which tcpdump -w writes back; 0 for pcapng.
+   */
+  linktypeExt: number;
   /** pcapng section (0-based) the IDB belongs to; 0 for pcap. */
   section: number;
   /**
@@ -81,6 +86,8 @@ export interface CaptureWriterOptions {
   snaplen?: number;
   /** pcap: link type (DLT_) of the file header when close() comes before any packet (default 1, EN10MB). */
   linktype?: number;
+  /** pcap: bits written above the link type in the header's link-type field (CaptureInterface.linktypeExt; default 0). */
+  linktypeExt?: number;
   /** End the target stream on close() (default true, except for process.stdout and process.stderr). */
   end?: boolean;
   /** Bytes gathered before a write to the target (default 1 MiB). */

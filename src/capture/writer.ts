@@ -9,7 +9,6 @@ import type { RecordSink } from './record-sink.js';
 import type { CapturedPacket, CaptureWriterOptions } from './types.js';
 
 const DLT_EN10MB = 1;
-const NS_PER_SECOND = 1e9;
 
 export interface CaptureWriter {
   /**
@@ -20,6 +19,16 @@ export interface CaptureWriter {
   write(packet: CapturedPacket, snaplen?: number): boolean;
   /** Queues record i of a batch (its interface's link type and snaplen); same return as write(). */
   writeBatchRecord(batch: CaptureBatch, i: number): boolean;
+  /**
+   * True when the records of this batch, as the file holds them (batch.pcapAsRead), are byte for byte
+   * what this writer writes for them: pcap output in the input's time precision and link type.
+   */
+  takesAsRead(batch: CaptureBatch): boolean;
+  /**
+   * Queues records of a batch that takesAsRead(), given as they are in the file (headers and data, e.g.
+   * the matching ones gathered together); same return as write().
+   */
+  writeAsRead(batch: CaptureBatch, records: Uint8Array): boolean;
   /** Resolves when the target accepts more data. */
   drain(): Promise<void>;
   /** Hands everything queued to the target and resolves once it is written (the target stays open). */
@@ -54,14 +63,25 @@ class Writer implements CaptureWriter {
     const offset = batch.offsets[i];
     const caplen = batch.caplens[i];
     const ts = iface.timestamps;
-    // pcap input with a fraction below one second (every sane file): no bigint per record.
-    const nanos = ts.kind === 'pcap' ? batch.tsLow[i] * ts.fractionNs : NS_PER_SECOND;
-    if (nanos < NS_PER_SECOND) {
+    // pcap input: its time fields as they are (no bigint per record; a fraction of a second or more in a
+    // damaged file is written back as it is, as tcpdump -w does)
+    if (ts.kind === 'pcap') {
+      const nanos = batch.tsLow[i] * ts.fractionNs;
       this.format.recordSplit(iface.linktype, iface.snaplen, batch.tsHigh[i], nanos, batch.wirelens[i], batch.buffer, offset, caplen);
     } else {
       const data = batch.buffer.subarray(offset, offset + caplen);
       this.format.record(iface.linktype, iface.snaplen, batchTimestamp(batch, i), batch.wirelens[i], data);
     }
+    return !this.sink.full;
+  }
+
+  takesAsRead(batch: CaptureBatch): boolean {
+    return batch.pcapAsRead && batch.linktype >= 0 && batch.count > 0 && this.format.takesAsRead(batch.interfaces[batch.interfaceIds[0]]);
+  }
+
+  writeAsRead(batch: CaptureBatch, records: Uint8Array): boolean {
+    if (!this.takesAsRead(batch)) throw new CaptureWriteError('these records are not what this writer writes for them');
+    this.format.recordsAsRead(batch.interfaces[batch.interfaceIds[0]], records);
     return !this.sink.full;
   }
 
@@ -83,6 +103,6 @@ class Writer implements CaptureWriter {
 export function createCaptureWriter(target: string | NodeJS.WritableStream, options: CaptureWriterOptions): CaptureWriter {
   const sink = new ByteSink(target, options.bufferBytes ?? 1024 * 1024, options.end);
   const nanosecond = (options.precision ?? 'ns') === 'ns';
-  const format = options.format === 'pcap' ? new PcapWriter(sink, nanosecond) : new PcapngWriter(sink, nanosecond);
+  const format = options.format === 'pcap' ? new PcapWriter(sink, nanosecond, options.linktypeExt) : new PcapngWriter(sink, nanosecond);
   return new Writer(sink, format, options);
 }

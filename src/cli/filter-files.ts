@@ -16,6 +16,42 @@ function fileSize(path: string): number | undefined {
   }
 }
 
+/** What filtering one input did. */
+export interface FileRun {
+  /** records looked at */
+  read: number;
+  /** their captured bytes (counted only when asked) */
+  bytes: number;
+  /** -c was reached or stdout closed: read no further input */
+  done: boolean;
+  /** the fault that ended a damaged file, after every good record before it was handled */
+  failure?: CaptureFormatError;
+}
+
+/** Filters one input ('-' is stdin) into `output`. A FilterError (an expression the link type refuses) is thrown. */
+export async function filterFile(file: string, filters: FilterSet, output: MatchOutput, countBytes = false): Promise<FileRun> {
+  const run: FileRun = { read: 0, bytes: 0, done: false };
+  const progress = new Progress(file === '-' ? 'stdin' : file, fileSize(file));
+  try {
+    for await (const batch of readBatches(file, { allocate: filters.allocate, memoryOf: filters.memoryOf })) {
+      const stop = await output.matches(batch, filters.verdicts(batch), filters);
+      run.read += stop.examined;
+      if (countBytes) run.bytes += batchBytes(batch, stop.examined);
+      progress.update(batch.inputOffset + batch.end, run.read, output.matched);
+      if (stop.done) {
+        run.done = true;
+        break;
+      }
+    }
+  } catch (e) {
+    if (!(e instanceof CaptureFormatError)) throw e;
+    run.failure = e;
+  } finally {
+    progress.done();
+  }
+  return run;
+}
+
 export async function filterFiles(opts: CliOptions): Promise<number> {
   const filters = new FilterSet(opts, printWarning);
   const output = new MatchOutput(opts);
@@ -24,24 +60,12 @@ export async function filterFiles(opts: CliOptions): Promise<number> {
   let bytes = 0;
   let failure: CaptureFormatError | undefined;
   try {
-    files: for (const file of opts.files) {
-      const progress = new Progress(file === '-' ? 'stdin' : file, fileSize(file));
-      try {
-        for await (const batch of readBatches(file, { allocate: filters.allocate, memoryOf: filters.memoryOf })) {
-          const verdicts = filters.verdicts(batch);
-          const stop = await output.matches(batch, verdicts);
-          read += stop.examined;
-          if (opts.stats) bytes += batchBytes(batch, stop.examined);
-          progress.update(batch.inputOffset + batch.end, read, output.matched);
-          if (stop.done) break files;
-        }
-      } catch (e) {
-        if (!(e instanceof CaptureFormatError)) throw e;
-        failure = e;
-        break;
-      } finally {
-        progress.done();
-      }
+    for (const file of opts.files) {
+      const run = await filterFile(file, filters, output, opts.stats);
+      read += run.read;
+      bytes += run.bytes;
+      failure = run.failure;
+      if (run.done || failure) break;
     }
   } finally {
     await output.close();

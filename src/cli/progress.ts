@@ -2,22 +2,27 @@
 
 const BAR_WIDTH = 30;
 const REDRAW_MS = 100;
+/**
+ * A read shorter than this draws nothing, and does not even look at stderr: setting up
+ * process.stderr loads Node's stream modules, a cost a short run would see.
+ */
+const FIRST_DRAW_MS = 500;
 
 export class Progress {
-  private readonly enabled: boolean;
-  private lastDraw = 0;
+  /** stderr is a terminal (looked up at the first draw) */
+  private enabled?: boolean;
+  private lastDraw = Date.now() + FIRST_DRAW_MS - REDRAW_MS;
   private drawn = false;
 
-  constructor(private readonly label: string, private readonly totalBytes: number | undefined) {
-    this.enabled = process.stderr.isTTY === true;
-  }
+  constructor(private readonly label: string, private readonly totalBytes: number | undefined) {}
 
-  /** Reports how far the read is; redraws at most every 100 ms. */
+  /** Reports how far the read is; draws after half a second of reading, then at most every 100 ms. */
   update(bytes: number, packets: number, matched: number): void {
-    if (!this.enabled) return;
     const now = Date.now();
     if (now - this.lastDraw < REDRAW_MS) return;
     this.lastDraw = now;
+    this.enabled ??= process.stderr.isTTY === true;
+    if (!this.enabled) return;
     const counts = `${packets} packets, ${matched} matched`;
     let line: string;
     if (this.totalBytes) {

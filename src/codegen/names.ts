@@ -1,7 +1,6 @@
 // Name resolution for filter expressions, the way libpcap resolves names: hosts (hosts(5) then
 // DNS, getaddrinfo order), networks(5), ethers(5), services(5) and protocols(5), with a built-in
 // table of well-known services and protocols for machines without /etc/services or /etc/protocols.
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { leftAligned, parseDottedQuad, parseIPv6 } from '../grammar/literals.js';
 
@@ -99,6 +98,9 @@ export class SystemResolver implements NameResolver {
     return this.once(`host:${name.toLowerCase()}`, () => {
       let out: string;
       try {
+        // loaded here, not at start-up: child_process pulls in streams and sockets, milliseconds that
+        // every run would pay for a DNS lookup few expressions need
+        const { execFileSync } = process.getBuiltinModule('node:child_process');
         out = execFileSync('getent', ['ahosts', name], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] });
       } catch {
         return [];

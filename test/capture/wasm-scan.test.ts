@@ -39,7 +39,7 @@ async function reading(
         const data = Buffer.from(b.buffer.subarray(b.offsets[i], b.offsets[i] + b.caplens[i])).toString('hex');
         rows.push(`${b.offsets[i]} ${b.caplens[i]} ${b.wirelens[i]} ${b.interfaceIds[i]} ${b.tsHigh[i]} ${b.tsLow[i]} ${data}`);
       }
-      batches.push(`${b.inputOffset} ${b.end} ${b.linktype}\n${rows.join('\n')}`);
+      batches.push(`${b.inputOffset} ${b.end} ${b.linktype} ${b.pcapAsRead}\n${rows.join('\n')}`);
     }
   } catch (e) {
     if (!(e instanceof CaptureFormatError)) throw e;
@@ -64,6 +64,33 @@ describe('pcap records walked in WebAssembly memory', () => {
     }
     expect(files.length).toBeGreaterThan(600);
     expect(records).toBeGreaterThan(10_000);
+  }, 300_000);
+
+  it('a batch says its records are as the file holds them only when their pcap headers say exactly its arrays', async () => {
+    let asRead = 0;
+    let notAsRead = 0;
+    for (const file of files) {
+      try {
+        for await (const b of readBatches(file, { ...wasmAllocator((size) => 2 * size), batchBytes: 64 * 1024 })) {
+          if (!b.pcapAsRead) {
+            notAsRead += b.count;
+            continue;
+          }
+          const view = new DataView(b.buffer.buffer, b.buffer.byteOffset, b.buffer.length);
+          for (let i = 0; i < b.count; i++) {
+            const at = b.offsets[i] - 16;
+            const header = [0, 4, 8, 12].map((k) => view.getUint32(at + k, true));
+            expect(header, `${file} record ${i}`).toEqual([b.tsHigh[i], b.tsLow[i], b.caplens[i], b.wirelens[i]]);
+          }
+          asRead += b.count;
+        }
+      } catch (e) {
+        if (!(e instanceof CaptureFormatError)) throw e;
+      }
+    }
+    expect(asRead).toBeGreaterThan(5_000);
+    // big-endian, pcapng, cut and rewritten records are not
+    expect(notAsRead).toBeGreaterThan(500);
   }, 300_000);
 
   it('agrees on mangled little-endian pcap files (lengths, cuts, small batches)', async () => {

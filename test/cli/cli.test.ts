@@ -1,4 +1,5 @@
 // The `filter` command run as a process, checked against tcpdump and libpcap on shipped and shared captures.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -243,5 +244,20 @@ describe('filter command', () => {
     const r = runFilter(['--stats', '--count', 'udp', MIXED]);
     expect(r.stderr).toMatch(new RegExp(`^${packetsOf(MIXED).length} packets read, ${tcpdumpCount(MIXED, 'udp')} matched, \\d+ bytes, [\\d.]+ s\\n$`));
     expect(runFilter(['--count', 'udp', MIXED]).stderr).toBe('');
+  });
+
+  it('draws a progress bar on a terminal once a read takes longer than half a second, and erases it', () => {
+    // stderr on a pseudo-terminal (script(1)); the capture arrives on stdin in two parts, two seconds apart
+    const half = Math.floor(readFileSync(MIXED).length / 2);
+    const filter = [process.execPath, '--import', 'tsx', path.join(PROJECT_ROOT, 'test/support/run-cli.ts'), '--count', 'udp', '-'];
+    const feed = `(head -c ${half} '${MIXED}'; sleep 2; tail -c +${half + 1} '${MIXED}')`;
+    const r = spawnSync('script', ['-qec', `${feed} | ${filter.map((a) => `'${a}'`).join(' ')}`, '/dev/null'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const bar = String.raw`\rstdin [\d.]+ MB, \d+ packets, \d+ matched\x1b\[K`;
+    expect(r.stdout).toMatch(new RegExp(String.raw`${bar}\r\x1b\[K${countLine(tcpdumpCount(MIXED, 'udp')).trimEnd()}`));
+    // a quick read draws nothing
+    const quick = spawnSync('script', ['-qec', `${filter.map((a) => `'${a}'`).join(' ')} < '${MIXED}'`, '/dev/null'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+    expect(quick.stdout).not.toContain('\x1b[K');
+    expect(quick.stdout).toContain(countLine(tcpdumpCount(MIXED, 'udp')).trimEnd());
   });
 });

@@ -392,4 +392,44 @@ describe('JIT == VM on translated classic programs', () => {
       { numRuns: 1500 },
     );
   });
+
+  it('counts the matches of a batch and gathers them with the bytes before each, from a record, up to a limit', () => {
+    // records laid out as in a file: `before` header bytes, the packet, sometimes a gap before the next
+    const record = fc.record({ header: fc.uint8Array({ minLength: 16, maxLength: 16 }), data: fc.uint8Array({ maxLength: 64 }), gap: fc.constantFrom(0, 0, 0, 5) });
+    fc.assert(
+      fc.property(
+        cbpfProgram, fc.array(record, { maxLength: 24 }), fc.constantFrom(0, 4, 16), fc.nat({ max: 30 }), fc.nat({ max: 30 }),
+        (cbpf, records, before, from, limit) => {
+          const jit = compileJit(translateCbpf(cbpf));
+          const buffer = jit.allocate(records.reduce((n, r) => n + 16 + r.data.length + r.gap, 0));
+          const offsets: number[] = [];
+          let at = 0;
+          for (const r of records) {
+            buffer.set(r.header, at);
+            buffer.set(r.data, at + 16);
+            offsets.push(at + 16);
+            at += 16 + r.data.length + r.gap;
+          }
+          const caplens = records.map((r) => r.data.length);
+          const verdicts = [...jit.filterBatch({
+            buffer, count: records.length, offsets: Uint32Array.from(offsets), caplens: Uint32Array.from(caplens), wirelens: Uint32Array.from(caplens),
+          })];
+          expect(jit.batchMatches).toBe(verdicts.filter((v) => v !== 0).length);
+          const start = Math.min(from, records.length);
+          const expected: number[] = [];
+          let taken = 0;
+          let next = start;
+          for (; next < records.length && taken < limit; next++) {
+            if (verdicts[next] === 0) continue;
+            const r = records[next];
+            expected.push(...r.header.subarray(16 - before), ...r.data);
+            taken++;
+          }
+          const gathered = jit.gatherMatches(before, start, limit);
+          expect({ bytes: [...gathered.bytes], taken: gathered.taken, next: gathered.next }).toEqual({ bytes: expected, taken, next });
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
 });

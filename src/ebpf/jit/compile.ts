@@ -21,7 +21,7 @@ import {
 } from '../insn.js';
 import { SKB_DATA_END, SKB_LEN } from '../skb.js';
 import {
-  BATCH_ADDR, CALLSTACK_ADDR, CALLSTACK_ENTRY, CTX_SIZE, FLAT_ADDR, JitStatus, PACKET_STACK_FLAT,
+  BATCH_ADDR, CALLSTACK_ADDR, CALLSTACK_ENTRY, CTX_SIZE, FLAT_ADDR, GATHER_ADDR, JitStatus, PACKET_STACK_FLAT,
   POINTER_HI, R0_ADDR, SCRATCH_ADDR, STACK_TOTAL, STATUS_ADDR, WASM_PAGE,
 } from './layout.js';
 import { FunctionBody, I32, I64, ModuleBuilder, Op, type Label } from './wasm-writer.js';
@@ -34,10 +34,17 @@ export const JIT_EXPORTS = {
   /** run_mem(memLen, pktOffset, caplen) -> status; r0 (64 bits) at R0_ADDR. r1 = memory, r2 = its length. */
   runMem: 'run_mem',
   /**
-   * run_batch(descOffset, count, outOffset) -> number of packets that stopped with an error. From
-   * descOffset: count u32 packet offsets (from BATCH_ADDR), count captured lengths, count wire lengths.
+   * run_batch(descOffset, count, outOffset) -> number of non-zero verdicts. From descOffset: count u32
+   * packet offsets (from BATCH_ADDR), count captured lengths, count wire lengths; verdicts at outOffset.
    */
   runBatch: 'run_batch',
+  /**
+   * gather(descOffset, count, verdictOffset, from, before, outOffset, limit) -> index after the last
+   * packet looked at. Copies the packets from `from` on whose verdict is non-zero, each with the `before`
+   * bytes in front of it, one after another to outOffset, until `limit` are copied; leaves the number of
+   * bytes copied and of packets taken at GATHER_ADDR (two u32).
+   */
+  gather: 'gather',
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -823,6 +830,57 @@ function emitContextLengths(f: FunctionBody, caplen: number, wirelen: number): v
   f.i32Const(0).get(caplen).mem(Op.i32_store, 2, FLAT_ADDR + SKB_DATA_END);
 }
 
+/**
+ * gather (see JIT_EXPORTS): packets that follow each other in memory (records of a file read as they
+ * are) are copied as one run, with one memory.copy.
+ */
+function emitGather(m: ModuleBuilder): void {
+  const { index, body: f } = m.addFunction([I32, I32, I32, I32, I32, I32, I32], [I32]);
+  const [descP, countP, verdictsP, fromP, beforeP, outP, limitP] = [0, 1, 2, 3, 4, 5, 6];
+  const at = f.local(I32); // where the pending run goes
+  const runFrom = f.local(I32);
+  const runBytes = f.local(I32);
+  const src = f.local(I32);
+  const taken = f.local(I32);
+  const copied = f.local(I32);
+  const i = fromP;
+  const flushRun = (): void => {
+    f.get(at).get(runFrom).get(runBytes).memoryCopy();
+    f.get(at).get(runBytes).op(Op.i32_add).set(at);
+    f.get(copied).get(runBytes).op(Op.i32_add).set(copied);
+    f.i32Const(0).set(runBytes);
+  };
+  f.get(outP).set(at);
+  const done = f.block();
+  const next = f.loop();
+  f.get(i).get(countP).op(Op.i32_ge_u).brIf(done);
+  f.get(taken).get(limitP).op(Op.i32_ge_u).brIf(done);
+  f.get(verdictsP).get(i).i32Const(2).op(Op.i32_shl).op(Op.i32_add).mem(Op.i32_load, 2);
+  const matched = f.if();
+  f.get(descP).get(i).i32Const(2).op(Op.i32_shl).op(Op.i32_add).mem(Op.i32_load, 2, 0).i32Const(BATCH_ADDR).op(Op.i32_add);
+  f.get(beforeP).op(Op.i32_sub).set(src);
+  // not where the pending run ends: copy that run, start a new one here
+  f.get(src).get(runFrom).get(runBytes).op(Op.i32_add).op(Op.i32_ne);
+  const apart = f.if();
+  flushRun();
+  f.get(src).set(runFrom);
+  f.end(apart);
+  f.get(runBytes).get(beforeP).op(Op.i32_add);
+  f.get(descP).get(countP).get(i).op(Op.i32_add).i32Const(2).op(Op.i32_shl).op(Op.i32_add).mem(Op.i32_load, 2);
+  f.op(Op.i32_add).set(runBytes);
+  f.get(taken).i32Const(1).op(Op.i32_add).set(taken);
+  f.end(matched);
+  f.get(i).i32Const(1).op(Op.i32_add).set(i);
+  f.br(next);
+  f.end(next);
+  f.end(done);
+  flushRun();
+  f.i32Const(GATHER_ADDR).get(copied).mem(Op.i32_store, 2, 0);
+  f.i32Const(GATHER_ADDR).get(taken).mem(Op.i32_store, 2, 4);
+  f.get(i);
+  m.export(JIT_EXPORTS.gather, 'func', index);
+}
+
 export interface WasmCompileOptions {
   /** instructions a run may execute (the VM's budget) */
   budget: number;
@@ -895,7 +953,7 @@ export function compileEbpfToWasm(prog: readonly EbpfInsn[], opts: WasmCompileOp
     m.export(JIT_EXPORTS.runPacket, 'func', index);
   }
 
-  // run_batch(descOffset, count, outOffset) -> packets that stopped with an error (verdict 0).
+  // run_batch(descOffset, count, outOffset) -> non-zero verdicts (packets stopped by an error get 0).
   // Descriptors are three u32 arrays of `count` entries from descOffset: packet offsets (from
   // BATCH_ADDR), captured lengths, wire lengths. Verdicts are u32 at outOffset.
   {
@@ -906,7 +964,8 @@ export function compileEbpfToWasm(prog: readonly EbpfInsn[], opts: WasmCompileOp
     const pktLin = f.local(I32);
     const caplen = f.local(I32);
     const wirelen = f.local(I32);
-    const errors = f.local(I32);
+    const matches = f.local(I32);
+    const verdict = f.local(I32);
     const i = f.local(I32);
     const j = f.local(I32);
     const groupEnd = f.local(I32);
@@ -940,11 +999,11 @@ export function compileEbpfToWasm(prog: readonly EbpfInsn[], opts: WasmCompileOp
       analysis,
       budget,
       () => {
-        f.get(outP).get(regs[0]).op(Op.i32_wrap_i64).mem(Op.i32_store, 2);
+        f.get(outP).get(regs[0]).op(Op.i32_wrap_i64).tee(verdict).mem(Op.i32_store, 2);
+        f.get(matches).get(verdict).op(Op.i32_eqz).op(Op.i32_eqz).op(Op.i32_add).set(matches);
       },
       () => {
         f.get(outP).i32Const(0).mem(Op.i32_store, 2);
-        f.get(errors).i32Const(1).op(Op.i32_add).set(errors);
       },
       done,
     );
@@ -956,9 +1015,11 @@ export function compileEbpfToWasm(prog: readonly EbpfInsn[], opts: WasmCompileOp
     f.end(skip);
     // keep the touching loads observable
     f.i32Const(SCRATCH_ADDR).get(touched).mem(Op.i32_store, 2);
-    f.get(errors);
+    f.get(matches);
     m.export(JIT_EXPORTS.runBatch, 'func', index);
   }
+
+  emitGather(m);
 
   m.export(JIT_EXPORTS.memory, 'memory', 0);
   return m.encode();

@@ -9,7 +9,7 @@ import { DEFAULT_EBPF_BUDGET } from '../vm.js';
 import { compileEbpfToWasm, JIT_EXPORTS } from './compile.js';
 import { WebAssemblyApi, type WasmMemory } from './wasm-api.js';
 import {
-  BATCH_ADDR, BATCH_DESC_SIZE, BATCH_TOUCH_BYTES, CTX_SIZE, FLAT_ADDR, JitStatus, PACKET_ADDR, PACKET_ROOM,
+  BATCH_ADDR, BATCH_DESC_SIZE, BATCH_TOUCH_BYTES, CTX_SIZE, FLAT_ADDR, GATHER_ADDR, JitStatus, PACKET_ADDR, PACKET_ROOM,
   R0_ADDR, STACK_TOTAL, STATUS_ADDR, WASM_PAGE,
 } from './layout.js';
 
@@ -67,6 +67,15 @@ export interface JitFilter {
    * call). Records stopped by an error get 0. A batch read into another buffer is copied in first.
    */
   filterBatch(batch: JitBatchInput): Uint32Array;
+  /** How many verdicts of the last filterBatch() or runBatch() are non-zero. */
+  readonly batchMatches: number;
+  /**
+   * The records of the last filterBatch() or runBatch() with a non-zero verdict, from record `from` on
+   * and at most `limit` of them, copied one after another, each with the `before` bytes that precede it
+   * in the batch (a pcap file's record header: 16). The bytes are a view into the module's memory,
+   * valid until the next call of any method.
+   */
+  gatherMatches(before: number, from: number, limit: number): GatheredMatches;
   /**
    * Conformance-style run: r1 points to a copy of `mem`, r2 = its length, legacy packet loads read
    * `packet` (default: none). Returns the full 64-bit r0 (unsigned). Throws JitRuntimeError.
@@ -75,12 +84,22 @@ export interface JitFilter {
   // (run() and runBatch()/filterBatch() use separate memory; runMemory() uses all of it.)
 }
 
+export interface GatheredMatches {
+  /** the copied records */
+  bytes: Uint8Array;
+  /** how many records were copied */
+  taken: number;
+  /** the record after the last one looked at */
+  next: number;
+}
+
 /** The module's exports (see JIT_EXPORTS for what each one does). */
 interface JitExports {
   memory: WasmMemory;
   runPacket(pkt: number, caplen: number, wirelen: number): number;
   runMem(memLen: number, pkt: number, caplen: number): number;
   runBatch(desc: number, count: number, out: number): number;
+  gather(desc: number, count: number, verdicts: number, from: number, before: number, out: number, limit: number): number;
 }
 
 /** The exports of an instance, found by the names the compiler gave them. */
@@ -107,6 +126,9 @@ class WasmFilter implements JitFilter {
   private batchEnd = BATCH_ADDR;
   /** Views of the data area given out by allocate(), with their sizes. */
   private readonly handedOut = new WeakMap<Uint8Array, number>();
+  /** Where the last filterBatch() or runBatch() left its descriptors and verdicts, and its data size. */
+  private last = { descAt: 0, count: 0, outAt: 0, dataBytes: 0 };
+  batchMatches = 0;
 
   constructor(readonly wasm: Uint8Array) {
     let module: object;
@@ -162,6 +184,7 @@ class WasmFilter implements JitFilter {
     for (const p of packets) dataBytes += p.length;
     const n = packets.length;
     const { descAt, outAt } = this.reserveBatch(dataBytes, n);
+    this.last = { descAt, count: n, outAt, dataBytes };
     const d = descAt >> 2;
     let at = 0;
     for (let i = 0; i < n; i++) {
@@ -187,7 +210,7 @@ class WasmFilter implements JitFilter {
   /** Runs run_batch; returns the word range of the verdicts. */
   private runBatchAt(descAt: number, n: number, outAt: number): [number, number] {
     try {
-      this.x.runBatch(descAt, n, outAt);
+      this.batchMatches = this.x.runBatch(descAt, n, outAt);
     } catch (e) {
       // only a descriptor pointing past the module's memory makes wasm trap
       throw new RangeError(`a batch record lies outside the filter's memory (${(e as Error).message})`);
@@ -210,7 +233,9 @@ class WasmFilter implements JitFilter {
     const n = batch.count;
     // a view from allocate() may have been detached by a memory.grow since: its bytes stay in place
     const ownSize = this.handedOut.get(buf);
-    const { descAt, outAt } = this.reserveBatch(ownSize ?? buf.length, n);
+    const dataBytes = ownSize ?? buf.length;
+    const { descAt, outAt } = this.reserveBatch(dataBytes, n);
+    this.last = { descAt, count: n, outAt, dataBytes };
     if (ownSize === undefined) this.bytes.set(buf, BATCH_ADDR);
     const d = descAt >> 2;
     const { offsets, caplens, wirelens } = batch;
@@ -218,6 +243,16 @@ class WasmFilter implements JitFilter {
     this.words.set(caplens.subarray(0, n), d + n);
     this.words.set(wirelens.subarray(0, n), d + 2 * n);
     return this.words.subarray(...this.runBatchAt(descAt, n, outAt));
+  }
+
+  gatherMatches(before: number, from: number, limit: number): GatheredMatches {
+    const { descAt, count, outAt, dataBytes } = this.last;
+    // after the verdicts, room for every record of the batch with its `before` bytes
+    const at = align(outAt + 4 * count);
+    this.ensure(at + dataBytes + before * count);
+    const next = this.x.gather(descAt, count, outAt, from, before, at, Math.min(limit, 0xffffffff) >>> 0);
+    const copied = this.words[GATHER_ADDR >> 2];
+    return { bytes: this.bytes.subarray(at, at + copied), taken: this.words[(GATHER_ADDR >> 2) + 1], next };
   }
 
   runMemory(mem: Uint8Array, packet: Uint8Array = new Uint8Array(0)): bigint {

@@ -19,6 +19,8 @@ export const STATUS_ADDR = 0;
 export const R0_ADDR = 8;
 /** i32 word where run_batch leaves what its cache-warming loads read (so they stay in the code). */
 export const SCRATCH_ADDR = 16;
+/** Two u32 where `gather` leaves the bytes it copied and the packets it took. */
+export const GATHER_ADDR = 24;
 /** Saved caller state of local calls: per frame, the return index (i32, padded to 8) and r6..r10. */
 export const CALLSTACK_ADDR = 64;
 export const CALLSTACK_ENTRY = 48;

@@ -236,6 +236,12 @@ export class FunctionBody {
     return this;
   }
 
+  /** memory.copy(dest, src, length) on the stack (bulk memory; overlapping ranges allowed). */
+  memoryCopy(): this {
+    this.code.byte(0xfc).u32(10).byte(0x00).byte(0x00);
+    return this;
+  }
+
   /** A load or store with its memarg (alignment hint log2, static offset). */
   mem(opcode: number, alignLog2: number, offset = 0): this {
     this.code.byte(opcode).u32(alignLog2).u32(offset);
