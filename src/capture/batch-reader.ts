@@ -12,9 +12,9 @@ import type { BatchReadOptions } from './types.js';
 // 1 MiB: a batch's bytes are still in the CPU cache when the parser and then the filter go over them
 // (4 MiB batches filter a large file measurably slower).
 export const DEFAULT_BATCH_BYTES = 1024 * 1024;
-// The first batch is small: it is enough to learn the link type (a filter compiled for it can then hand
-// out its own memory for the rest, see BatchReadOptions.allocate), and its records are parsed while V8
-// still runs the parser in its slow tiers.
+// Unless the caller sets the batch size, the first batch is small: it is enough to learn the link type (a
+// filter compiled for it can then hand out its own memory for the rest, see BatchReadOptions.allocate),
+// and its records are parsed while V8 still runs the parser in its slow tiers.
 const FIRST_BATCH_BYTES = 64 * 1024;
 
 /** Picks the parser from the first four bytes; undefined when they are no capture magic. */
@@ -51,7 +51,7 @@ export async function* readBatches(
 
 async function* batchesOf(source: ByteSource, options: BatchReadOptions): AsyncGenerator<CaptureBatch, void, void> {
   const batchBytes = Math.max(64, options.batchBytes ?? DEFAULT_BATCH_BYTES);
-  let pieceBytes = Math.min(batchBytes, FIRST_BATCH_BYTES);
+  let pieceBytes = options.batchBytes === undefined ? Math.min(batchBytes, FIRST_BATCH_BYTES) : batchBytes;
   const allocate = options.allocate ?? reusedBuffer();
   const table = new RecordTable();
   let parser: RecordParser | undefined;

@@ -53,7 +53,10 @@ export interface CaptureInterface {
 export interface ReadOptions {
   /** Name used in error messages (default: the path, or 'standard input', or 'stream'). */
   name?: string;
-  /** Bytes of file per batch (default 1 MiB). A batch grows past it only to hold one record bigger than this. */
+  /**
+   * Bytes of file per batch (default 1 MiB, and 64 KiB for the first batch). A batch grows past it only to
+   * hold one record bigger than this.
+   */
   batchBytes?: number;
 }
 
