@@ -13,14 +13,15 @@ import { corpusIndex, extraCaptures } from '../support/corpus.js';
 const PAGE = 65536;
 const BASE = 4096; // a buffer that does not start at address 0
 
-/** An allocator on WebAssembly memory leaving `scratch(size)` bytes past each buffer. */
+/** An allocator on WebAssembly memory leaving just `scratch(size)` bytes past each buffer (the end of memory). */
 function wasmAllocator(scratch: (size: number) => number): Required<Pick<BatchReadOptions, 'allocate' | 'memoryOf'>> {
   const memory = new WebAssemblyApi.Memory({ initial: 1 });
   return {
     allocate: (size) => {
-      const need = BASE + size + scratch(size);
+      const need = BASE + size + scratch(size) + 8;
       if (memory.buffer.byteLength < need) memory.grow(Math.ceil((need - memory.buffer.byteLength) / PAGE));
-      return new Uint8Array(memory.buffer, BASE, size);
+      const at = (memory.buffer.byteLength - scratch(size) - size) & ~7;
+      return new Uint8Array(memory.buffer, at, size);
     },
     memoryOf: (buffer) => (buffer.buffer === memory.buffer ? memory : undefined),
   };
