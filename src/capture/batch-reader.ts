@@ -51,7 +51,7 @@ export async function* readBatches(
 
 async function* batchesOf(source: ByteSource, options: BatchReadOptions): AsyncGenerator<CaptureBatch, void, void> {
   const batchBytes = Math.max(64, options.batchBytes ?? DEFAULT_BATCH_BYTES);
-  let pieceBytes = options.batchBytes === undefined ? Math.min(batchBytes, FIRST_BATCH_BYTES) : batchBytes;
+  let nextBatchBytes = options.batchBytes === undefined ? Math.min(batchBytes, FIRST_BATCH_BYTES) : batchBytes;
   const allocate = options.allocate ?? reusedBuffer();
   const table = new RecordTable();
   let parser: RecordParser | undefined;
@@ -62,8 +62,8 @@ async function* batchesOf(source: ByteSource, options: BatchReadOptions): AsyncG
   let yielded = false;
 
   while (!eof || carried > 0) {
-    let need = Math.max(pieceBytes, parser ? Math.min(parser.need, 2 * carried) : 0);
-    pieceBytes = batchBytes;
+    let need = Math.max(nextBatchBytes, parser ? Math.min(parser.need, 2 * carried) : 0);
+    nextBatchBytes = batchBytes;
     let buffer = allocate(need);
     if (buffer.length < need) throw new RangeError(`allocate(${need}) returned only ${buffer.length} bytes`);
     buffer.set(carry.subarray(0, carried), 0);

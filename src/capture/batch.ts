@@ -30,9 +30,9 @@ export interface CaptureBatch {
   /** Every interface seen so far in the file (it only grows). */
   readonly interfaces: readonly CaptureInterface[];
   /**
-   * Every record is a little-endian pcap record exactly as the file holds it: the 16 bytes before
-   * offsets[i] are its header, saying tsHigh/tsLow/caplens/wirelens as they are here (no length cut
-   * or rewritten).
+   * Every record is a little-endian pcap record exactly as the file holds it: the
+   * PCAP_RECORD_HEADER_BYTES before offsets[i] are its header, saying tsHigh/tsLow/caplens/wirelens as
+   * they are here (no length cut or rewritten).
    */
   readonly pcapAsRead: boolean;
   /** Offset in the (decompressed) input of buffer[0]. */
@@ -40,6 +40,9 @@ export interface CaptureBatch {
   /** Offset in `buffer` just past the last record: the batch covers input [inputOffset, inputOffset + end). */
   readonly end: number;
 }
+
+/** Bytes of a (standard) pcap record header: seconds, fraction, captured length, wire length. */
+export const PCAP_RECORD_HEADER_BYTES = 16;
 
 const NS_PER_SECOND = 1_000_000_000n;
 

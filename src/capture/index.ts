@@ -11,7 +11,7 @@
 // - A bad file: the batch with every good record comes first, then a CaptureFormatError.
 export type { CapturedPacket, CaptureInterface, ReadOptions, BatchReadOptions, CaptureWriterOptions } from './types.js';
 export { CaptureFormatError, CaptureWriteError } from './errors.js';
-export { type CaptureBatch, batchTimestamp, batchPacket, timestampNs } from './batch.js';
+export { type CaptureBatch, batchTimestamp, batchPacket, timestampNs, PCAP_RECORD_HEADER_BYTES } from './batch.js';
 export { readBatches, DEFAULT_BATCH_BYTES } from './batch-reader.js';
 export { readCapture } from './packet-reader.js';
 export { type CaptureWriter, createCaptureWriter } from './writer.js';

@@ -1,5 +1,5 @@
 // pcap (libpcap savefile) parsing, with libpcap 1.10.3's checks and quirks.
-import type { RecordTable } from './batch.js';
+import { PCAP_RECORD_HEADER_BYTES, type RecordTable } from './batch.js';
 import { CaptureFormatError } from './errors.js';
 import { adjustSnaplen, linktypeToDlt, maxSnaplenForDlt, pcapLinktypeExt, pcapLinktypeField } from './linktype.js';
 import { fixedWirelen, hasPseudoHeaderFixups, HOST_LITTLE_ENDIAN, swapPseudoHeader } from './pseudo-headers.js';
@@ -33,7 +33,7 @@ export class PcapParser implements RecordParser {
   need = FILE_HEADER_BYTES;
   private started = false;
   private littleEndian = true;
-  private recordHeaderBytes = 16;
+  private recordHeaderBytes = PCAP_RECORD_HEADER_BYTES;
   private snaplen = 0;
   private maxCaplen = 0;
   private lengths = Lengths.InOrder;
@@ -74,7 +74,7 @@ export class PcapParser implements RecordParser {
     this.maxCaplen = maxSnaplenForDlt(linktype);
     this.linktype = linktype;
     this.fixups = hasPseudoHeaderFixups(linktype);
-    this.fastScan = le && HOST_LITTLE_ENDIAN && this.recordHeaderBytes === 16 && this.lengths === Lengths.InOrder && !this.fixups;
+    this.fastScan = le && HOST_LITTLE_ENDIAN && this.recordHeaderBytes === PCAP_RECORD_HEADER_BYTES && this.lengths === Lengths.InOrder && !this.fixups;
     const iface: CaptureInterface = {
       format: 'pcap',
       linktype,

@@ -9,14 +9,13 @@
 // its optimizing compiler takes over, which costs more than reading and filtering them.
 import { WebAssemblyApi } from '../ebpf/jit/wasm-api.js';
 import { FunctionBody, I32, ModuleBuilder, Op } from '../ebpf/jit/wasm-writer.js';
-import type { RecordTable } from './batch.js';
+import { PCAP_RECORD_HEADER_BYTES, type RecordTable } from './batch.js';
 
 /** What the walk needs of a WebAssembly.Memory. */
 export interface WasmMemory {
   readonly buffer: ArrayBuffer;
 }
 
-const RECORD_HEADER = 16;
 /** Output per record: offset, caplen, wirelen, timestamp high and low words (u32 arrays). */
 const OUTPUT_BYTES_PER_RECORD = 20;
 
@@ -64,22 +63,22 @@ function emitWalk(f: FunctionBody, l: WalkLocals): void {
   const next = f.loop();
   f.get(l.at).get(l.stop).op(Op.i32_ge_u).brIf(done);
   // a whole header?
-  f.get(l.end).get(l.pos).op(Op.i32_sub).tee(l.left).i32Const(RECORD_HEADER).op(Op.i32_lt_u).brIf(done);
+  f.get(l.end).get(l.pos).op(Op.i32_sub).tee(l.left).i32Const(PCAP_RECORD_HEADER_BYTES).op(Op.i32_lt_u).brIf(done);
   f.get(l.pos).mem(Op.i32_load, 0, 8).tee(l.caplen).get(l.limit).op(Op.i32_gt_u).brIf(done);
   // the whole record?
-  f.get(l.left).i32Const(RECORD_HEADER).op(Op.i32_sub).get(l.caplen).op(Op.i32_lt_u).brIf(done);
+  f.get(l.left).i32Const(PCAP_RECORD_HEADER_BYTES).op(Op.i32_sub).get(l.caplen).op(Op.i32_lt_u).brIf(done);
   const column = (k: number, value: () => void): void => {
     f.get(l.at);
     if (k > 0) f.get(l.columns[k]).op(Op.i32_add);
     value();
     f.mem(Op.i32_store, 2);
   };
-  column(0, () => f.get(l.pos).i32Const(RECORD_HEADER).op(Op.i32_add).get(l.base).op(Op.i32_sub));
+  column(0, () => f.get(l.pos).i32Const(PCAP_RECORD_HEADER_BYTES).op(Op.i32_add).get(l.base).op(Op.i32_sub));
   column(1, () => f.get(l.caplen));
   column(2, () => f.get(l.pos).mem(Op.i32_load, 0, 12));
   column(3, () => f.get(l.pos).mem(Op.i32_load, 0, 0));
   column(4, () => f.get(l.pos).mem(Op.i32_load, 0, 4));
-  f.get(l.pos).i32Const(RECORD_HEADER).op(Op.i32_add).get(l.caplen).op(Op.i32_add).set(l.pos);
+  f.get(l.pos).i32Const(PCAP_RECORD_HEADER_BYTES).op(Op.i32_add).get(l.caplen).op(Op.i32_add).set(l.pos);
   f.get(l.at).i32Const(4).op(Op.i32_add).set(l.at);
   f.br(next);
   f.end(next);

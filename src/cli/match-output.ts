@@ -1,7 +1,8 @@
 // Where matching packets go: a capture file (-w), lines or JSON on stdout, or only a count (--count).
 import { writeSync } from 'node:fs';
 import {
-  createCaptureWriter, batchTimestamp, type CaptureBatch, type CapturedPacket, type CaptureWriter,
+  createCaptureWriter, batchTimestamp, PCAP_RECORD_HEADER_BYTES,
+  type CaptureBatch, type CapturedPacket, type CaptureWriter,
 } from '../capture/index.js';
 import type { FilterSet } from '../filter-set.js';
 import type { CliOptions } from './args.js';
@@ -28,9 +29,6 @@ export function printWarning(text: string): void {
 
 /** What the filters know of the verdicts they gave for the last batch (a FilterSet). */
 export type FilteredBatch = Pick<FilterSet, 'matchCount' | 'gatherMatches'>;
-
-/** Bytes before each record of a pcap file: its header. */
-const PCAP_RECORD_HEADER = 16;
 
 export interface BatchProgress {
   /** records of the batch looked at (all of them unless -c stopped early) */
@@ -82,7 +80,7 @@ export class MatchOutput {
       const writer = (this.writer ??= this.openWriter(batch));
       let full = false;
       // Records the file holds as the output wants them go out as they are, gathered by the JIT.
-      const gathered = writer.takesAsRead(batch) ? filtered?.gatherMatches(PCAP_RECORD_HEADER, 0, limit - matched) : undefined;
+      const gathered = writer.takesAsRead(batch) ? filtered?.gatherMatches(PCAP_RECORD_HEADER_BYTES, 0, limit - matched) : undefined;
       if (gathered) {
         full = !writer.writeAsRead(batch, gathered.bytes);
         matched += gathered.taken;
