@@ -123,6 +123,6 @@ export function fixedWirelen(dlt: number, b: Uint8Array, at: number, caplen: num
     }
   }
   const total = (USB_MMAPPED_HEADER_BYTES + ndesc * USB_ISO_DESCRIPTOR_BYTES + dataEnd) >>> 0; // a 32-bit field
-  // Taken only when it covers the captured bytes (libpcap 1.10.3 leaves the length alone otherwise).
-  return total >= caplen ? total : wirelen;
+  // Taken only when it covers the captured bytes; either way the length ends at least the captured length.
+  return total >= caplen ? total : Math.max(wirelen, caplen);
 }

@@ -100,7 +100,14 @@ describe.runIf(oracleAvailable())('pseudo-header rewrites', () => {
         expect(ours.error).toBeUndefined();
         expect(packetDifference(libpcap.packets, ours.packets)).toBeUndefined();
       }),
-      { numRuns: 300 },
+      {
+        numRuns: 300,
+        // found by a run: a completed incoming isochronous URB captured one byte longer than its length
+        examples: [[{
+          littleEndian: false, pcapng: false, linktype: 220, nflog: [],
+          usb: [{ data: Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 0, 67, 0, 129, ...new Array<number>(54).fill(0)]), wirelen: 64 }],
+        }]],
+      },
     );
   });
 });
