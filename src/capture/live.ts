@@ -11,7 +11,6 @@
 // - it has no pcap_stats: `dropped` counts only packets this module dropped for a slow consumer;
 // - on devices without an IPv4 address (e.g. `any`) its open() prints a libpcap warning
 //   ("SIOCGIFADDR ... This may not actually work") to stderr, which is harmless.
-import { createRequire } from 'node:module';
 import type { CapturedPacket } from './types.js';
 
 export type LiveCaptureErrorCode =
@@ -92,7 +91,8 @@ let capModule: CapModule | undefined;
 
 function loadCap(): CapModule {
   if (capModule) return capModule;
-  const require = createRequire(import.meta.url);
+  // node:module is loaded here, not at start-up: a run that captures nothing does not need it
+  const require = process.getBuiltinModule('node:module').createRequire(import.meta.url);
   try {
     capModule = require('cap') as CapModule;
     return capModule;

@@ -28,8 +28,7 @@ type ScanFunction = (base: number, pos: number, end: number, out: number, max: n
  * wire length, the two timestamp words.
  */
 function scannerModule(): Uint8Array {
-  const m = new ModuleBuilder();
-  m.importMemory('env', 'memory', 0);
+  const m = new ModuleBuilder({ module: 'env', name: 'memory', pages: 0 });
   const { index, body: f } = m.addFunction([I32, I32, I32, I32, I32, I32], [I32]);
   const [base, pos, end, out, max, limit] = [0, 1, 2, 3, 4, 5];
   const local = (): number => f.local(I32);
@@ -40,7 +39,7 @@ function scannerModule(): Uint8Array {
   for (let k = 2; k < 5; k++) f.get(l.columns[1]).i32Const(k).op(Op.i32_mul).set(l.columns[k]);
   emitWalk(f, l);
   f.get(l.at).get(out).op(Op.i32_sub).i32Const(2).op(Op.i32_shr_u);
-  m.export('scan', 'func', index);
+  m.export('scan', index);
   return m.encode();
 }
 

@@ -26,9 +26,14 @@ import {
 } from './layout.js';
 import { FunctionBody, I32, I64, ModuleBuilder, Op, type Label } from './wasm-writer.js';
 
+/** Where the module finds its memory (imports[module][name]); the JS side creates it. */
+export const JIT_MEMORY_IMPORT = { module: 'env', name: 'memory' } as const;
+
+/** Initial pages of a JIT memory: everything below the batch area, plus one page of batch room. */
+export const JIT_MEMORY_PAGES = Math.ceil((BATCH_ADDR + WASM_PAGE) / WASM_PAGE);
+
 /** Names of the module's exports. */
 export const JIT_EXPORTS = {
-  memory: 'memory',
   /** run_packet(pktOffset, caplen, wirelen) -> low 32 bits of r0 (0 after an error; see STATUS_ADDR) */
   runPacket: 'run_packet',
   /** run_mem(memLen, pktOffset, caplen) -> status; r0 (64 bits) at R0_ADDR. r1 = memory, r2 = its length. */
@@ -878,28 +883,33 @@ function emitGather(m: ModuleBuilder): void {
   f.i32Const(GATHER_ADDR).get(copied).mem(Op.i32_store, 2, 0);
   f.i32Const(GATHER_ADDR).get(taken).mem(Op.i32_store, 2, 4);
   f.get(i);
-  m.export(JIT_EXPORTS.gather, 'func', index);
+  m.export(JIT_EXPORTS.gather, index);
 }
+
+/** The ways to run a program, each its own exported function (runBatch brings gather along). */
+export type JitEntry = 'runMem' | 'runPacket' | 'runBatch';
+
+export const JIT_ENTRIES: readonly JitEntry[] = ['runMem', 'runPacket', 'runBatch'];
 
 export interface WasmCompileOptions {
   /** instructions a run may execute (the VM's budget) */
   budget: number;
+  /** the entry points to build (default: all); each holds a copy of the program */
+  entries?: readonly JitEntry[];
 }
 
 /**
- * Builds the wasm module for a program. Exports (see JIT_EXPORTS): memory, run_mem, run_packet,
- * run_batch. Any instruction sequence compiles; what the VM refuses at run time stops the JIT'd
- * code with a status too.
+ * Builds the wasm module for a program, with the entry points asked for (see JIT_EXPORTS), over an
+ * imported memory (JIT_MEMORY_IMPORT, at least JIT_MEMORY_PAGES). Any instruction sequence compiles;
+ * what the VM refuses at run time stops the JIT'd code with a status too.
  */
 export function compileEbpfToWasm(prog: readonly EbpfInsn[], opts: WasmCompileOptions): Uint8Array {
-  const { budget } = opts;
+  const { budget, entries = JIT_ENTRIES } = opts;
   const analysis = analyze(prog);
-  const m = new ModuleBuilder();
-  // initial pages: everything below the batch area, plus one page of batch room
-  m.setMemory(Math.ceil((BATCH_ADDR + WASM_PAGE) / WASM_PAGE));
+  const m = new ModuleBuilder({ ...JIT_MEMORY_IMPORT, pages: JIT_MEMORY_PAGES });
 
   // run_mem(memLen, pktOffset, caplen) -> status; the memory is at flat offset CTX_SIZE
-  {
+  if (entries.includes('runMem')) {
     const { index, body: f } = m.addFunction([I32, I32, I32], [I32]);
     const [memLenP, pktP, caplenP] = [0, 1, 2];
     const regs = declareRegs(f);
@@ -923,11 +933,11 @@ export function compileEbpfToWasm(prog: readonly EbpfInsn[], opts: WasmCompileOp
     f.end(done);
     f.i32Const(STATUS_ADDR).get(status).mem(Op.i32_store, 2);
     f.get(status);
-    m.export(JIT_EXPORTS.runMem, 'func', index);
+    m.export(JIT_EXPORTS.runMem, index);
   }
 
   // run_packet(pktOffset, caplen, wirelen) -> low 32 bits of r0, or 0 after an error (status word)
-  {
+  if (entries.includes('runPacket')) {
     const { index, body: f } = m.addFunction([I32, I32, I32], [I32]);
     const [pktP, caplenP, wirelenP] = [0, 1, 2];
     const regs = declareRegs(f);
@@ -950,13 +960,13 @@ export function compileEbpfToWasm(prog: readonly EbpfInsn[], opts: WasmCompileOp
     f.end(done);
     f.i32Const(STATUS_ADDR).get(status).mem(Op.i32_store, 2);
     f.get(result);
-    m.export(JIT_EXPORTS.runPacket, 'func', index);
+    m.export(JIT_EXPORTS.runPacket, index);
   }
 
   // run_batch(descOffset, count, outOffset) -> non-zero verdicts (packets stopped by an error get 0).
   // Descriptors are three u32 arrays of `count` entries from descOffset: packet offsets (from
   // BATCH_ADDR), captured lengths, wire lengths. Verdicts are u32 at outOffset.
-  {
+  if (entries.includes('runBatch')) {
     const { index, body: f } = m.addFunction([I32, I32, I32], [I32]);
     const [descP, countP, outP] = [0, 1, 2];
     const regs = declareRegs(f);
@@ -1016,11 +1026,8 @@ export function compileEbpfToWasm(prog: readonly EbpfInsn[], opts: WasmCompileOp
     // keep the touching loads observable
     f.i32Const(SCRATCH_ADDR).get(touched).mem(Op.i32_store, 2);
     f.get(matches);
-    m.export(JIT_EXPORTS.runBatch, 'func', index);
+    m.export(JIT_EXPORTS.runBatch, index);
+    emitGather(m);
   }
-
-  emitGather(m);
-
-  m.export(JIT_EXPORTS.memory, 'memory', 0);
   return m.encode();
 }

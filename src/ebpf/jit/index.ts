@@ -6,7 +6,7 @@ import type { CaptureBatch } from '../../capture/batch.js';
 import type { EbpfInsn } from '../insn.js';
 import { fillSkbContext } from '../skb.js';
 import { DEFAULT_EBPF_BUDGET } from '../vm.js';
-import { compileEbpfToWasm, JIT_EXPORTS } from './compile.js';
+import { compileEbpfToWasm, JIT_EXPORTS, JIT_MEMORY_IMPORT, JIT_MEMORY_PAGES, type JitEntry } from './compile.js';
 import { WebAssemblyApi, type WasmMemory } from './wasm-api.js';
 import {
   BATCH_ADDR, BATCH_DESC_SIZE, BATCH_TOUCH_BYTES, CTX_SIZE, FLAT_ADDR, GATHER_ADDR, JitStatus, PACKET_ADDR, PACKET_ROOM,
@@ -44,7 +44,7 @@ export interface JitOptions {
 }
 
 export interface JitFilter {
-  /** The module bytes. */
+  /** The module bytes, with every entry point (a run compiles only the entry point it uses). */
   readonly wasm: Uint8Array;
   /** Runs on one packet: the low 32 bits of r0 (the snapshot length; 0 rejects). Throws JitRuntimeError. */
   run(packet: Uint8Array, wirelen?: number): number;
@@ -93,33 +93,30 @@ export interface GatheredMatches {
   next: number;
 }
 
-/** The module's exports (see JIT_EXPORTS for what each one does). */
-interface JitExports {
-  memory: WasmMemory;
-  runPacket(pkt: number, caplen: number, wirelen: number): number;
-  runMem(memLen: number, pkt: number, caplen: number): number;
-  runBatch(desc: number, count: number, out: number): number;
-  gather(desc: number, count: number, verdicts: number, from: number, before: number, out: number, limit: number): number;
-}
-
-/** The exports of an instance, found by the names the compiler gave them. */
-function jitExports(exports: Record<string, unknown>): JitExports {
-  const named = Object.fromEntries(Object.entries(JIT_EXPORTS).map(([key, name]) => [key, exports[name]]));
-  return named as unknown as JitExports;
-}
+/** The module's functions (see JIT_EXPORTS for what each one does). */
+type RunPacket = (pkt: number, caplen: number, wirelen: number) => number;
+type RunMem = (memLen: number, pkt: number, caplen: number) => number;
+type RunBatch = (desc: number, count: number, out: number) => number;
+type Gather = (desc: number, count: number, verdicts: number, from: number, before: number, out: number, limit: number) => number;
 
 /**
- * Compiles an eBPF program (e.g. a translated classic filter) to a ready-to-run wasm filter. Every
- * instruction sequence compiles (what the VM refuses at run time fails at run time here too); only a
- * program too big for the engine throws JitCompileError.
+ * An eBPF program (e.g. a translated classic filter) as a wasm filter. Every instruction sequence
+ * compiles (what the VM refuses at run time fails at run time here too). Each way of running it (one
+ * packet, a batch, conformance memory) is compiled to WebAssembly on its first use, so a capture
+ * filtered in batches never builds the other two copies of the program; a program too big for the
+ * engine throws JitCompileError then.
  */
 export function compileJit(prog: readonly EbpfInsn[], options: JitOptions = {}): JitFilter {
-  const wasm = compileEbpfToWasm(prog, { budget: options.budget ?? DEFAULT_EBPF_BUDGET });
-  return new WasmFilter(wasm);
+  return new WasmFilter(prog, options.budget ?? DEFAULT_EBPF_BUDGET);
 }
 
 class WasmFilter implements JitFilter {
-  private readonly x: JitExports;
+  /** One memory for every entry point's instance, so a batch stays put across single runs. */
+  readonly memory: WasmMemory = new WebAssemblyApi.Memory({ initial: JIT_MEMORY_PAGES });
+  private module?: Uint8Array;
+  private runPacketFn?: RunPacket;
+  private runMemFn?: RunMem;
+  private batchFns?: { runBatch: RunBatch; gather: Gather };
   private bytes!: Uint8Array;
   private words!: Uint32Array;
   /** End of the memory batches have used (single packets too long for PACKET_ROOM go there). */
@@ -130,32 +127,49 @@ class WasmFilter implements JitFilter {
   private last = { descAt: 0, count: 0, outAt: 0, dataBytes: 0 };
   batchMatches = 0;
 
-  constructor(readonly wasm: Uint8Array) {
-    let module: object;
-    try {
-      module = new WebAssemblyApi.Module(wasm);
-    } catch (e) {
-      throw new JitCompileError(`WebAssembly refused the compiled filter: ${(e as Error).message}`);
-    }
-    const instance = new WebAssemblyApi.Instance(module, {});
-    this.x = jitExports(instance.exports);
+  constructor(
+    private readonly prog: readonly EbpfInsn[],
+    private readonly budget: number,
+  ) {
     this.refreshViews();
   }
 
-  get memory(): WasmMemory {
-    return this.x.memory;
+  get wasm(): Uint8Array {
+    this.module ??= compileEbpfToWasm(this.prog, { budget: this.budget });
+    return this.module;
+  }
+
+  /** The exports of a module with one entry point, compiled and instantiated over the shared memory. */
+  private instantiate(entry: JitEntry): Record<string, unknown> {
+    const bytes = compileEbpfToWasm(this.prog, { budget: this.budget, entries: [entry] });
+    let module: object;
+    try {
+      module = new WebAssemblyApi.Module(bytes);
+    } catch (e) {
+      throw new JitCompileError(`WebAssembly refused the compiled filter: ${(e as Error).message}`);
+    }
+    const imports = { [JIT_MEMORY_IMPORT.module]: { [JIT_MEMORY_IMPORT.name]: this.memory } };
+    return new WebAssemblyApi.Instance(module, imports).exports;
+  }
+
+  private get batch(): { runBatch: RunBatch; gather: Gather } {
+    if (!this.batchFns) {
+      const x = this.instantiate('runBatch');
+      this.batchFns = { runBatch: x[JIT_EXPORTS.runBatch] as RunBatch, gather: x[JIT_EXPORTS.gather] as Gather };
+    }
+    return this.batchFns;
   }
 
   private refreshViews(): void {
-    this.bytes = new Uint8Array(this.x.memory.buffer);
-    this.words = new Uint32Array(this.x.memory.buffer);
+    this.bytes = new Uint8Array(this.memory.buffer);
+    this.words = new Uint32Array(this.memory.buffer);
   }
 
   /** Makes linear memory at least `size` bytes long. */
   private ensure(size: number): void {
-    const have = this.x.memory.buffer.byteLength;
+    const have = this.memory.buffer.byteLength;
     if (size > have) {
-      this.x.memory.grow(Math.ceil((size - have) / WASM_PAGE));
+      this.memory.grow(Math.ceil((size - have) / WASM_PAGE));
       this.refreshViews();
     }
   }
@@ -170,7 +184,8 @@ class WasmFilter implements JitFilter {
     const at = packet.length <= PACKET_ROOM ? PACKET_ADDR : this.batchEnd;
     if (at + packet.length > this.bytes.length) this.ensure(at + packet.length);
     this.bytes.set(packet, at);
-    const r = this.x.runPacket(at, packet.length, wirelen >>> 0) >>> 0;
+    this.runPacketFn ??= this.instantiate('runPacket')[JIT_EXPORTS.runPacket] as RunPacket;
+    const r = this.runPacketFn(at, packet.length, wirelen >>> 0) >>> 0;
     if (r === 0) this.check();
     return r;
   }
@@ -210,7 +225,7 @@ class WasmFilter implements JitFilter {
   /** Runs run_batch; returns the word range of the verdicts. */
   private runBatchAt(descAt: number, n: number, outAt: number): [number, number] {
     try {
-      this.batchMatches = this.x.runBatch(descAt, n, outAt);
+      this.batchMatches = this.batch.runBatch(descAt, n, outAt);
     } catch (e) {
       // only a descriptor pointing past the module's memory makes wasm trap
       throw new RangeError(`a batch record lies outside the filter's memory (${(e as Error).message})`);
@@ -250,7 +265,7 @@ class WasmFilter implements JitFilter {
     // after the verdicts, room for every record of the batch with its `before` bytes
     const at = align(outAt + 4 * count);
     this.ensure(at + dataBytes + before * count);
-    const next = this.x.gather(descAt, count, outAt, from, before, at, Math.min(limit, 0xffffffff) >>> 0);
+    const next = this.batch.gather(descAt, count, outAt, from, before, at, Math.min(limit, 0xffffffff) >>> 0);
     const copied = this.words[GATHER_ADDR >> 2];
     return { bytes: this.bytes.subarray(at, at + copied), taken: this.words[(GATHER_ADDR >> 2) + 1], next };
   }
@@ -259,11 +274,12 @@ class WasmFilter implements JitFilter {
     const memAt = FLAT_ADDR + CTX_SIZE;
     const pktAt = align(memAt + mem.length + STACK_TOTAL);
     this.ensure(pktAt + packet.length);
-    const view = new DataView(this.x.memory.buffer);
+    const view = new DataView(this.memory.buffer);
     fillSkbContext(view, FLAT_ADDR, packet.length, packet.length);
     this.bytes.set(mem, memAt);
     this.bytes.set(packet, pktAt);
-    const status = this.x.runMem(mem.length, pktAt, packet.length) as JitStatus;
+    this.runMemFn ??= this.instantiate('runMem')[JIT_EXPORTS.runMem] as RunMem;
+    const status = this.runMemFn(mem.length, pktAt, packet.length) as JitStatus;
     // packet runs find their stack where the memory was, and expect it zeroed
     this.bytes.fill(0, memAt, pktAt + packet.length);
     if (status !== JitStatus.Ok) throw new JitRuntimeError(status);

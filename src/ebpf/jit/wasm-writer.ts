@@ -115,18 +115,26 @@ export class ByteWriter {
   private buf = new Uint8Array(256);
   length = 0;
 
+  /** Makes room for `n` more bytes. */
+  private room(n: number): void {
+    if (this.length + n <= this.buf.length) return;
+    const bigger = new Uint8Array(Math.max(this.buf.length * 2, this.length + n));
+    bigger.set(this.buf.subarray(0, this.length));
+    this.buf = bigger;
+  }
+
   byte(b: number): this {
-    if (this.length === this.buf.length) {
-      const bigger = new Uint8Array(this.buf.length * 2);
-      bigger.set(this.buf);
-      this.buf = bigger;
-    }
+    this.room(1);
     this.buf[this.length++] = b & 0xff;
     return this;
   }
 
+  // One copy, not a call per byte: a module's bytes are copied from body to section to module, and at a
+  // run's start this code is still interpreted.
   bytes(bs: ArrayLike<number>): this {
-    for (let i = 0; i < bs.length; i++) this.byte(bs[i]);
+    this.room(bs.length);
+    this.buf.set(bs, this.length);
+    this.length += bs.length;
     return this;
   }
 
@@ -329,16 +337,17 @@ interface FuncDef {
   body: FunctionBody;
 }
 
-type ExportKind = 'func' | 'memory';
-
-/** Builds a module with functions, one memory (its own or imported) and exports. */
+/**
+ * Builds a module with functions, exported by name, over one memory that the instantiating code
+ * supplies (the JS side owns every memory, so modules built for one program can share it).
+ */
 export class ModuleBuilder {
   private readonly types: FuncType[] = [];
   private readonly funcs: FuncDef[] = [];
-  private readonly exports: Array<{ name: string; kind: ExportKind; index: number }> = [];
-  private memoryPages = 0;
-  /** set when the memory is imported rather than defined */
-  private memoryImport?: { module: string; name: string };
+  private readonly exports: Array<{ name: string; index: number }> = [];
+
+  /** The memory: imports[module][name], of at least `pages` 64 KiB pages. */
+  constructor(private readonly memory: { module: string; name: string; pages: number }) {}
 
   private typeIndex(t: FuncType): number {
     const key = (x: FuncType) => `${x.params.join(',')}>${x.results.join(',')}`;
@@ -355,19 +364,9 @@ export class ModuleBuilder {
     return { index: this.funcs.length - 1, body };
   }
 
-  /** Declares the module's memory with an initial size in 64 KiB pages (no maximum). */
-  setMemory(pages: number): void {
-    this.memoryPages = pages;
-  }
-
-  /** Uses a memory the instantiating code supplies, as imports[module][name], of at least `pages` pages. */
-  importMemory(module: string, name: string, pages: number): void {
-    this.memoryImport = { module, name };
-    this.memoryPages = pages;
-  }
-
-  export(name: string, kind: ExportKind, index: number): void {
-    this.exports.push({ name, kind, index });
+  /** Exports function `index` as `name`. */
+  export(name: string, index: number): void {
+    this.exports.push({ name, index });
   }
 
   encode(): Uint8Array {
@@ -384,16 +383,15 @@ export class ModuleBuilder {
         w.byte(0x60).u32(t.params.length).bytes(t.params).u32(t.results.length).bytes(t.results);
       }
     });
-    const imported = this.memoryImport;
-    if (imported) section(2, (w) => w.u32(1).name(imported.module).name(imported.name).byte(0x02).byte(0x00).u32(this.memoryPages));
+    const { memory } = this;
+    section(2, (w) => w.u32(1).name(memory.module).name(memory.name).byte(0x02).byte(0x00).u32(memory.pages));
     section(3, (w) => {
       w.u32(this.funcs.length);
       for (const f of this.funcs) w.u32(f.typeIndex);
     });
-    if (!imported) section(5, (w) => w.u32(1).byte(0x00).u32(this.memoryPages));
     section(7, (w) => {
       w.u32(this.exports.length);
-      for (const e of this.exports) w.name(e.name).byte(e.kind === 'func' ? 0x00 : 0x02).u32(e.index);
+      for (const e of this.exports) w.name(e.name).byte(0x00).u32(e.index);
     });
     section(10, (w) => {
       w.u32(this.funcs.length);
