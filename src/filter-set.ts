@@ -2,7 +2,7 @@
 // for capture files, per byte order (as libpcap compiles for a savefile), with the per-batch verdicts
 // of the chosen engine. The command and the library's filterCapture() filter files through it.
 import type { CaptureBatch, CaptureInterface } from './capture/index.js';
-import type { WasmMemory } from './capture/pcap-scan.js';
+import { FILTERING_PCAP_WALK, type RecordWalk, type Scan } from './capture/pcap-scan.js';
 import type { GatheredMatches, JitFilter } from './ebpf/jit/index.js';
 import { compile, type Filter, type FilterOptions } from './filter.js';
 
@@ -20,6 +20,10 @@ export class FilterSet {
   private readonly engine: NonNullable<FilterOptions['engine']>;
   /** the JIT that gave the last verdicts, when one filter did the whole batch in its own memory */
   private lastJit?: JitFilter;
+  /** the last batch, when its verdicts came from the record walk lastJit hosts (not yet in lastJit) */
+  private walkedBatch?: CaptureBatch;
+  /** the filtering record walk each JIT hosts */
+  private readonly walks = new WeakMap<JitFilter, RecordWalk>();
 
   constructor(
     private readonly opts: FilterSetOptions,
@@ -68,15 +72,25 @@ export class FilterSet {
     return this.readBuffer;
   };
 
-  /** The WebAssembly memory of a buffer from allocate(), for the reader's record walk. */
-  readonly memoryOf = (buffer: Uint8Array): WasmMemory | undefined => {
-    const memory = this.current?.jit.memory;
-    return memory && memory.buffer === buffer.buffer ? memory : undefined;
+  /**
+   * The reader's record walk for a buffer from allocate(): the one the JIT whose memory it is hosts,
+   * which filters each record as it finds it (see verdicts()).
+   */
+  readonly walkOf = (buffer: Uint8Array): RecordWalk | undefined => {
+    const jit = this.current?.jit;
+    if (!jit || jit.memory.buffer !== buffer.buffer) return undefined;
+    let walk = this.walks.get(jit);
+    if (!walk) {
+      walk = { memory: jit.memory, scan: jit.hosted(FILTERING_PCAP_WALK).scan as Scan, filter: jit };
+      this.walks.set(jit, walk);
+    }
+    return walk;
   };
 
   /** Verdict (program return value) of every record of a batch. */
   verdicts(batch: CaptureBatch): Uint32Array {
     this.lastJit = undefined;
+    this.walkedBatch = undefined;
     if (batch.count === 0) {
       // No packets: compile anyway, so that an expression the link type refuses is refused, as tcpdump does.
       for (const iface of batch.interfaces) this.forInterface(iface);
@@ -87,6 +101,12 @@ export class FilterSet {
       if (this.engine === 'jit') {
         this.current = filter;
         this.lastJit = filter.jit;
+        // the reader's walk already ran this filter on every record
+        const walked = batch.walkVerdicts;
+        if (walked?.by === filter.jit) {
+          this.walkedBatch = batch;
+          return walked.verdicts.subarray(0, batch.count);
+        }
         return filter.jit.filterBatch(batch);
       }
       return this.eachRecord(batch, () => filter);
@@ -96,7 +116,7 @@ export class FilterSet {
 
   /** How many of the last verdicts are non-zero, when the JIT counted them (else undefined). */
   get matchCount(): number | undefined {
-    return this.lastJit?.batchMatches;
+    return this.walkedBatch?.walkVerdicts?.matches ?? this.lastJit?.batchMatches;
   }
 
   /**
@@ -104,6 +124,12 @@ export class FilterSet {
    * JitFilter.gatherMatches), when the JIT filtered that batch (else undefined).
    */
   gatherMatches(before: number, from: number, limit: number): GatheredMatches | undefined {
+    const walked = this.walkedBatch?.walkVerdicts;
+    if (walked) {
+      // the JIT's gather works from its own copy of the batch's descriptors and verdicts
+      this.lastJit!.adoptVerdicts(this.walkedBatch!, walked.verdicts, walked.matches);
+      this.walkedBatch = undefined;
+    }
     return this.lastJit?.gatherMatches(before, from, limit);
   }
 

@@ -72,7 +72,7 @@ export async function* filterCapture(
   options: Omit<FilterOptions, 'linktype' | 'offline'> & ReadOptions = {},
 ): AsyncGenerator<CapturedPacket, void, void> {
   const filters = new FilterSet({ ...options, expression }, () => {});
-  for await (const batch of readBatches(source, { ...options, allocate: filters.allocate, memoryOf: filters.memoryOf })) {
+  for await (const batch of readBatches(source, { ...options, allocate: filters.allocate, walkOf: filters.walkOf })) {
     const verdicts = filters.verdicts(batch);
     for (let i = 0; i < batch.count; i++) if (verdicts[i] !== 0) yield batchPacket(batch, i);
   }

@@ -88,7 +88,7 @@ async function* batchesOf(source: ByteSource, options: BatchReadOptions): AsyncG
       }
       const window: ScanWindow = {
         buffer, view: new DataView(buffer.buffer, buffer.byteOffset, filled), end: filled, inputOffset, eof,
-        memory: options.memoryOf?.(buffer),
+        walk: options.walkOf?.(buffer),
       };
       try {
         pos = parser.scan(window, pos, table);

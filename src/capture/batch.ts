@@ -35,10 +35,25 @@ export interface CaptureBatch {
    * they are here (no length cut or rewritten).
    */
   readonly pcapAsRead: boolean;
+  /**
+   * Verdicts a record walk gave every record as it read them (a walk that filters, see
+   * BatchReadOptions.walkOf); undefined when some record has none.
+   */
+  readonly walkVerdicts?: WalkVerdicts;
   /** Offset in the (decompressed) input of buffer[0]. */
   readonly inputOffset: number;
   /** Offset in `buffer` just past the last record: the batch covers input [inputOffset, inputOffset + end). */
   readonly end: number;
+}
+
+/** The verdicts of a batch's records, given by a record walk that filters (see RecordWalk). */
+export interface WalkVerdicts {
+  /** who filtered (RecordWalk.filter) */
+  readonly by: object;
+  /** verdict of record i (the array may be longer than the batch) */
+  readonly verdicts: Uint32Array;
+  /** how many of them are non-zero */
+  readonly matches: number;
 }
 
 /** Bytes of a (standard) pcap record header: seconds, fraction, captured length, wire length. */
@@ -122,6 +137,13 @@ export class RecordTable implements CaptureBatch {
   end = 0;
   /** set by the pcap parser (see CaptureBatch.pcapAsRead) */
   pcapAsRead = false;
+  /** verdicts of records 0..walked.records-1 from a filtering walk; records -1: some record has none */
+  private readonly walked = { by: undefined as object | undefined, verdicts: new Uint32Array(1024), matches: 0, records: 0 };
+
+  get walkVerdicts(): WalkVerdicts | undefined {
+    const w = this.walked;
+    return w.by !== undefined && w.records === this.count ? (w as WalkVerdicts) : undefined;
+  }
 
   reset(buffer: Uint8Array, inputOffset: number): void {
     this.buffer = buffer;
@@ -130,6 +152,25 @@ export class RecordTable implements CaptureBatch {
     this.count = 0;
     this.linktype = -1;
     this.pcapAsRead = false;
+    this.walked.by = undefined;
+    this.walked.records = 0;
+    this.walked.matches = 0;
+  }
+
+  /**
+   * Records at..at+verdicts.length-1, just added, got `verdicts` from a walk that filters (`by`),
+   * `matches` of them non-zero. The batch keeps them only while every record of it has one, from `by`.
+   */
+  addedWalkVerdicts(by: object, at: number, verdicts: Uint32Array, matches: number): void {
+    const w = this.walked;
+    if (w.records !== at || (at > 0 && w.by !== by)) {
+      w.records = -1;
+      return;
+    }
+    w.by = by;
+    w.verdicts.set(verdicts, at);
+    w.records = at + verdicts.length;
+    w.matches += matches;
   }
 
   add(offset: number, caplen: number, wirelen: number, iface: number, high: number, low: number): void {
@@ -177,5 +218,6 @@ export class RecordTable implements CaptureBatch {
     this.interfaceIds = more(this.interfaceIds);
     this.tsHigh = more(this.tsHigh);
     this.tsLow = more(this.tsLow);
+    this.walked.verdicts = more(this.walked.verdicts);
   }
 }

@@ -103,7 +103,7 @@ export class PcapParser implements RecordParser {
     // A batch's records are as read until one is not (see CaptureBatch.pcapAsRead).
     if (table.count === 0) table.pcapAsRead = this.fastScan;
     // In WebAssembly memory the common records are walked there first (see pcap-scan.ts).
-    if (w.memory && this.fastScan) pos = scanPcapRecords(w.memory, w.buffer, pos, end, Math.min(this.snaplen, this.maxCaplen), table);
+    if (w.walk && this.fastScan) pos = scanPcapRecords(w.walk, w.buffer, pos, end, Math.min(this.snaplen, this.maxCaplen), table);
     // Records go straight into the table's arrays (reserved for the most the window can hold): this loop
     // runs once per packet of the file, so it calls nothing in the common case.
     table.reserve(table.count + Math.floor((end - pos) / this.recordHeaderBytes));

@@ -1,6 +1,6 @@
 // The contract between the batch reader and the per-format parsers.
 import type { RecordTable } from './batch.js';
-import type { WasmMemory } from './pcap-scan.js';
+import type { RecordWalk } from './pcap-scan.js';
 
 /** Where a parser works: a buffer holding input bytes [0, end), of which buffer[0] is input offset `inputOffset`. */
 export interface ScanWindow {
@@ -10,8 +10,8 @@ export interface ScanWindow {
   inputOffset: number;
   /** No input follows `end`: an incomplete structure is an error, not a reason to wait. */
   eof: boolean;
-  /** The WebAssembly memory `buffer` is a view on, if any (a parser may then walk records there). */
-  memory?: WasmMemory;
+  /** A walk over the WebAssembly memory `buffer` is a view on, if any (a parser may walk records with it). */
+  walk?: RecordWalk;
 }
 
 export interface RecordParser {

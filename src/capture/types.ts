@@ -1,5 +1,5 @@
 // Public types of the capture-file reader and writers.
-import type { WasmMemory } from './pcap-scan.js';
+import type { RecordWalk } from './pcap-scan.js';
 
 /** One packet as the library hands it out (readCapture) and takes it in (writers). */
 export interface CapturedPacket {
@@ -69,11 +69,12 @@ export interface BatchReadOptions extends ReadOptions {
    */
   allocate?: (size: number) => Uint8Array;
   /**
-   * The WebAssembly.Memory a buffer from `allocate` is a view on, if it is one: the reader then walks
-   * pcap records in WebAssembly, using the memory past the end of the buffer (whatever there is) as
-   * scratch space until the batch is handed out.
+   * A record walk over the WebAssembly.Memory a buffer from `allocate` is a view on, if it is one
+   * (plainRecordWalk(memory), or one a filter's JIT hosts, which filters as it walks): the reader then
+   * walks pcap records in WebAssembly, using the memory past the end of the buffer (whatever there is)
+   * as scratch space until the batch is handed out.
    */
-  memoryOf?: (buffer: Uint8Array) => WasmMemory | undefined;
+  walkOf?: (buffer: Uint8Array) => RecordWalk | undefined;
 }
 
 /** Options of createCaptureWriter. */

@@ -33,7 +33,7 @@ export async function filterFile(file: string, filters: FilterSet, output: Match
   const run: FileRun = { read: 0, bytes: 0, done: false };
   const progress = new Progress(file === '-' ? 'stdin' : file, fileSize(file));
   try {
-    for await (const batch of readBatches(file, { allocate: filters.allocate, memoryOf: filters.memoryOf })) {
+    for await (const batch of readBatches(file, { allocate: filters.allocate, walkOf: filters.walkOf })) {
       const stop = await output.matches(batch, filters.verdicts(batch), filters);
       run.read += stop.examined;
       if (countBytes) run.bytes += batchBytes(batch, stop.examined);

@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CaptureFormatError, readBatches, type BatchReadOptions } from '../../src/capture/index.js';
+import { plainRecordWalk } from '../../src/capture/pcap-scan.js';
 import { WebAssemblyApi } from '../../src/ebpf/jit/wasm-api.js';
 import { differentialCaptures } from '../support/differential.js';
 import { corpusIndex, extraCaptures } from '../support/corpus.js';
@@ -14,7 +15,7 @@ const PAGE = 65536;
 const BASE = 4096; // a buffer that does not start at address 0
 
 /** An allocator on WebAssembly memory leaving just `scratch(size)` bytes past each buffer (the end of memory). */
-function wasmAllocator(scratch: (size: number) => number): Required<Pick<BatchReadOptions, 'allocate' | 'memoryOf'>> {
+function wasmAllocator(scratch: (size: number) => number): Required<Pick<BatchReadOptions, 'allocate' | 'walkOf'>> {
   const memory = new WebAssemblyApi.Memory({ initial: 1 });
   return {
     allocate: (size) => {
@@ -23,7 +24,7 @@ function wasmAllocator(scratch: (size: number) => number): Required<Pick<BatchRe
       const at = (memory.buffer.byteLength - scratch(size) - size) & ~7;
       return new Uint8Array(memory.buffer, at, size);
     },
-    memoryOf: (buffer) => (buffer.buffer === memory.buffer ? memory : undefined),
+    walkOf: (buffer) => (buffer.buffer === memory.buffer ? plainRecordWalk(memory) : undefined),
   };
 }
 

@@ -835,6 +835,53 @@ function emitContextLengths(f: FunctionBody, caplen: number, wirelen: number): v
   f.i32Const(0).get(caplen).mem(Op.i32_store, 2, FLAT_ADDR + SKB_DATA_END);
 }
 
+/** Runs of the program inside a function that run_batch or a ProgramHost builds. */
+export interface ProgramRunner {
+  /**
+   * Emits one run on the packet at linear address `pktLin`, `caplen` bytes captured of `wirelen` (i32
+   * locals the run only reads); `verdict` then holds the result.
+   */
+  emitRun(pktLin: number, caplen: number, wirelen: number): void;
+  /** i32 local: the last run's r0, low 32 bits; 0 when the run stopped with an error */
+  readonly verdict: number;
+}
+
+/**
+ * Builds functions of its own into a module over the JIT's memory (JIT_MEMORY_IMPORT), running the
+ * program where it needs to: `runner(f)` declares in function f what runs need, once. A capture
+ * format's record walk that filters each record as it finds it is one.
+ */
+export type ProgramHost = (m: ModuleBuilder, runner: (f: FunctionBody) => ProgramRunner) => void;
+
+/** Declares in `f` what runs of the program need (registers, status, verdict). */
+function programRunner(f: FunctionBody, prog: readonly EbpfInsn[], analysis: Analysis, budget: number): ProgramRunner {
+  const regs = declareRegs(f);
+  const status = f.local(I32);
+  const verdict = f.local(I32);
+  return {
+    verdict,
+    emitRun(pktLin, caplen, wirelen) {
+      if (analysis.readsThroughPointers) emitContextLengths(f, caplen, wirelen);
+      for (let k = 0; k <= 9; k++) f.i64Const(k === 1 ? POINTER_HI << 32n : 0n).set(regs[k]);
+      const done = f.block();
+      emitGuardedBody(
+        { f, regs, memLen: undefined, pktLin, caplen, status },
+        prog,
+        analysis,
+        budget,
+        () => {
+          f.get(regs[0]).op(Op.i32_wrap_i64).set(verdict);
+        },
+        () => {
+          f.i32Const(0).set(verdict);
+        },
+        done,
+      );
+      f.end(done);
+    },
+  };
+}
+
 /**
  * gather (see JIT_EXPORTS): packets that follow each other in memory (records of a file read as they
  * are) are copied as one run, with one memory.copy.
@@ -896,6 +943,8 @@ export interface WasmCompileOptions {
   budget: number;
   /** the entry points to build (default: all); each holds a copy of the program */
   entries?: readonly JitEntry[];
+  /** functions of a host's own, built after the entry points (see ProgramHost) */
+  host?: ProgramHost;
 }
 
 /**
@@ -969,13 +1018,11 @@ export function compileEbpfToWasm(prog: readonly EbpfInsn[], opts: WasmCompileOp
   if (entries.includes('runBatch')) {
     const { index, body: f } = m.addFunction([I32, I32, I32], [I32]);
     const [descP, countP, outP] = [0, 1, 2];
-    const regs = declareRegs(f);
-    const status = f.local(I32);
+    const runner = programRunner(f, prog, analysis, budget);
     const pktLin = f.local(I32);
     const caplen = f.local(I32);
     const wirelen = f.local(I32);
     const matches = f.local(I32);
-    const verdict = f.local(I32);
     const i = f.local(I32);
     const j = f.local(I32);
     const groupEnd = f.local(I32);
@@ -1000,24 +1047,9 @@ export function compileEbpfToWasm(prog: readonly EbpfInsn[], opts: WasmCompileOp
     f.get(descP).mem(Op.i32_load, 2, 0).i32Const(BATCH_ADDR).op(Op.i32_add).set(pktLin);
     f.get(descP).get(arrayBytes).op(Op.i32_add).tee(wirelen).mem(Op.i32_load, 2).set(caplen);
     f.get(wirelen).get(arrayBytes).op(Op.i32_add).mem(Op.i32_load, 2).set(wirelen);
-    if (analysis.readsThroughPointers) emitContextLengths(f, caplen, wirelen);
-    for (let k = 0; k <= 9; k++) f.i64Const(k === 1 ? POINTER_HI << 32n : 0n).set(regs[k]);
-    const done = f.block();
-    emitGuardedBody(
-      { f, regs, memLen: undefined, pktLin, caplen, status },
-      prog,
-      analysis,
-      budget,
-      () => {
-        f.get(outP).get(regs[0]).op(Op.i32_wrap_i64).tee(verdict).mem(Op.i32_store, 2);
-        f.get(matches).get(verdict).op(Op.i32_eqz).op(Op.i32_eqz).op(Op.i32_add).set(matches);
-      },
-      () => {
-        f.get(outP).i32Const(0).mem(Op.i32_store, 2);
-      },
-      done,
-    );
-    f.end(done);
+    runner.emitRun(pktLin, caplen, wirelen);
+    f.get(outP).get(runner.verdict).mem(Op.i32_store, 2);
+    f.get(matches).get(runner.verdict).op(Op.i32_eqz).op(Op.i32_eqz).op(Op.i32_add).set(matches);
     f.get(outP).i32Const(4).op(Op.i32_add).set(outP);
     f.get(descP).i32Const(4).op(Op.i32_add).set(descP);
     f.get(i).i32Const(1).op(Op.i32_add).tee(i).get(countP).op(Op.i32_lt_u).brIf(next);
@@ -1029,5 +1061,6 @@ export function compileEbpfToWasm(prog: readonly EbpfInsn[], opts: WasmCompileOp
     m.export(JIT_EXPORTS.runBatch, index);
     emitGather(m);
   }
+  opts.host?.(m, (f) => programRunner(f, prog, analysis, budget));
   return m.encode();
 }

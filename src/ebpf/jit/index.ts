@@ -6,7 +6,9 @@ import type { CaptureBatch } from '../../capture/batch.js';
 import type { EbpfInsn } from '../insn.js';
 import { fillSkbContext } from '../skb.js';
 import { DEFAULT_EBPF_BUDGET } from '../vm.js';
-import { compileEbpfToWasm, JIT_EXPORTS, JIT_MEMORY_IMPORT, JIT_MEMORY_PAGES, type JitEntry } from './compile.js';
+import {
+  compileEbpfToWasm, JIT_EXPORTS, JIT_MEMORY_IMPORT, JIT_MEMORY_PAGES, type JitEntry, type ProgramHost,
+} from './compile.js';
 import { WebAssemblyApi, type WasmMemory } from './wasm-api.js';
 import {
   BATCH_ADDR, BATCH_DESC_SIZE, BATCH_TOUCH_BYTES, CTX_SIZE, FLAT_ADDR, GATHER_ADDR, JitStatus, PACKET_ADDR, PACKET_ROOM,
@@ -14,6 +16,7 @@ import {
 } from './layout.js';
 
 export { JitStatus } from './layout.js';
+export type { ProgramHost, ProgramRunner } from './compile.js';
 
 /** A run that stopped without reaching `exit` (the VM throws EbpfRuntimeError in the same cases). */
 export class JitRuntimeError extends Error {
@@ -70,6 +73,17 @@ export interface JitFilter {
   /** How many verdicts of the last filterBatch() or runBatch() are non-zero. */
   readonly batchMatches: number;
   /**
+   * Makes verdicts given elsewhere for the records of a batch read into this filter's memory (by a
+   * function hosted() built, say) the last verdicts, as if filterBatch() had given them, for
+   * gatherMatches().
+   */
+  adoptVerdicts(batch: JitBatchInput, verdicts: Uint32Array, matches: number): void;
+  /**
+   * The exports of a module that `host` builds around the program (see ProgramHost), over this
+   * filter's memory; compiled on first use, once per host.
+   */
+  hosted(host: ProgramHost): Record<string, unknown>;
+  /**
    * The records of the last filterBatch() or runBatch() with a non-zero verdict, from record `from` on
    * and at most `limit` of them, copied one after another, each with the `before` bytes that precede it
    * in the batch (a pcap file's record header: 16). The bytes are a view into the module's memory,
@@ -117,6 +131,7 @@ class WasmFilter implements JitFilter {
   private runPacketFn?: RunPacket;
   private runMemFn?: RunMem;
   private batchFns?: { runBatch: RunBatch; gather: Gather };
+  private readonly hosts = new Map<ProgramHost, Record<string, unknown>>();
   private bytes!: Uint8Array;
   private words!: Uint32Array;
   /** End of the memory batches have used (single packets too long for PACKET_ROOM go there). */
@@ -139,9 +154,12 @@ class WasmFilter implements JitFilter {
     return this.module;
   }
 
-  /** The exports of a module with one entry point, compiled and instantiated over the shared memory. */
-  private instantiate(entry: JitEntry): Record<string, unknown> {
-    const bytes = compileEbpfToWasm(this.prog, { budget: this.budget, entries: [entry] });
+  /** The exports of a module with one entry point or a host's functions, instantiated over the shared memory. */
+  private instantiate(entry: JitEntry | ProgramHost): Record<string, unknown> {
+    const bytes = compileEbpfToWasm(
+      this.prog,
+      typeof entry === 'string' ? { budget: this.budget, entries: [entry] } : { budget: this.budget, entries: [], host: entry },
+    );
     let module: object;
     try {
       module = new WebAssemblyApi.Module(bytes);
@@ -150,6 +168,15 @@ class WasmFilter implements JitFilter {
     }
     const imports = { [JIT_MEMORY_IMPORT.module]: { [JIT_MEMORY_IMPORT.name]: this.memory } };
     return new WebAssemblyApi.Instance(module, imports).exports;
+  }
+
+  hosted(host: ProgramHost): Record<string, unknown> {
+    let x = this.hosts.get(host);
+    if (!x) {
+      x = this.instantiate(host);
+      this.hosts.set(host, x);
+    }
+    return x;
   }
 
   private get batch(): { runBatch: RunBatch; gather: Gather } {
@@ -244,6 +271,18 @@ class WasmFilter implements JitFilter {
   };
 
   filterBatch(batch: JitBatchInput): Uint32Array {
+    const { descAt, outAt } = this.loadBatch(batch);
+    return this.words.subarray(...this.runBatchAt(descAt, batch.count, outAt));
+  }
+
+  adoptVerdicts(batch: JitBatchInput, verdicts: Uint32Array, matches: number): void {
+    const { outAt } = this.loadBatch(batch);
+    this.words.set(verdicts.subarray(0, batch.count), outAt >> 2);
+    this.batchMatches = matches;
+  }
+
+  /** Puts a batch's bytes (unless read into this memory) and descriptors where run_batch and gather find them. */
+  private loadBatch(batch: JitBatchInput): { descAt: number; outAt: number } {
     const buf = batch.buffer;
     const n = batch.count;
     // a view from allocate() may have been detached by a memory.grow since: its bytes stay in place
@@ -257,7 +296,7 @@ class WasmFilter implements JitFilter {
     this.words.set(offsets.subarray(0, n), d);
     this.words.set(caplens.subarray(0, n), d + n);
     this.words.set(wirelens.subarray(0, n), d + 2 * n);
-    return this.words.subarray(...this.runBatchAt(descAt, n, outAt));
+    return { descAt, outAt };
   }
 
   gatherMatches(before: number, from: number, limit: number): GatheredMatches {
