@@ -1,8 +1,9 @@
 // readBatches: the fast path. Input is read in large pieces into one buffer; the format parser records
 // where each packet lies; whole records go out as a batch, a record cut by the end of the piece is carried
-// to the start of the next one.
+// to the start of the next one. The loop is written once (batchLoop) for two drivers: readBatches waits
+// for any input; readFileBatchesSync reads a regular file without waiting between batches.
 import { type CaptureBatch, RecordTable } from './batch.js';
-import { openByteSource, type ByteSource } from './byte-source.js';
+import { openByteSource, openFileSource } from './byte-source.js';
 import { CaptureFormatError } from './errors.js';
 import { isPcapMagic, PcapParser } from './pcap-parser.js';
 import { BLOCK_SHB, PcapngParser } from './pcapng-parser.js';
@@ -43,13 +44,59 @@ export async function* readBatches(
 ): AsyncGenerator<CaptureBatch, void, void> {
   const source = await openByteSource(input, options.name);
   try {
-    yield* batchesOf(source, options);
+    const loop = batchLoop(source.name, options);
+    for (let step = loop.next(0); !step.done;) {
+      if (step.value instanceof RecordTable) {
+        yield step.value;
+        step = loop.next(0);
+      } else {
+        const { buffer, offset, length } = step.value;
+        step = loop.next(await source.read(buffer, offset, length));
+      }
+    }
   } finally {
     await source.close();
   }
 }
 
-async function* batchesOf(source: ByteSource, options: BatchReadOptions): AsyncGenerator<CaptureBatch, void, void> {
+/**
+ * readBatches() for a regular, uncompressed capture file, read without waiting: no promise between two
+ * batches. Undefined for anything else (a FIFO, a device, a gzip file), which readBatches() reads.
+ */
+export function readFileBatchesSync(path: string, options: BatchReadOptions = {}): Generator<CaptureBatch, void, void> | undefined {
+  const source = openFileSource(path, options.name ?? path);
+  if (!source) return undefined;
+  return (function* () {
+    try {
+      const loop = batchLoop(source.name, options);
+      for (let step = loop.next(0); !step.done;) {
+        if (step.value instanceof RecordTable) {
+          yield step.value;
+          step = loop.next(0);
+        } else {
+          const { buffer, offset, length } = step.value;
+          step = loop.next(source.readSync(buffer, offset, length));
+        }
+      }
+    } finally {
+      source.closeSync();
+    }
+  })();
+}
+
+/** What the batch loop asks its driver for: input bytes read into buffer[offset, offset + length). */
+interface ReadRequest {
+  buffer: Uint8Array;
+  offset: number;
+  length: number;
+}
+
+/**
+ * The batch loop: yields a ReadRequest, to be resumed with the number of bytes read (0 at the end of
+ * the input, never otherwise), or a batch, to be resumed when the batch is no longer in use.
+ */
+function* batchLoop(name: string, options: BatchReadOptions): Generator<ReadRequest | RecordTable, void, number> {
+  const request: ReadRequest = { buffer: new Uint8Array(0), offset: 0, length: 0 };
   const batchBytes = Math.max(64, options.batchBytes ?? DEFAULT_BATCH_BYTES);
   let nextBatchBytes = options.batchBytes === undefined ? Math.min(batchBytes, FIRST_BATCH_BYTES) : batchBytes;
   const allocate = options.allocate ?? reusedBuffer();
@@ -74,16 +121,19 @@ async function* batchesOf(source: ByteSource, options: BatchReadOptions): AsyncG
     for (;;) {
       // Read at least once, then parse what is there; read more only when nothing could be parsed yet.
       while (!eof && filled < need) {
-        const n = await source.read(buffer, filled, need - filled);
+        request.buffer = buffer;
+        request.offset = filled;
+        request.length = need - filled;
+        const n: number = yield request;
         if (n === 0) eof = true;
         filled += n;
         if (n > 0 && (parser === undefined || filled - pos >= parser.need)) break;
       }
       if (!parser) {
         if (filled < 4 && !eof) continue;
-        parser = parserFor(source.name, buffer, filled);
+        parser = parserFor(name, buffer, filled);
         if (!parser) {
-          throw new CaptureFormatError(source.name, 0, filled < 4 ? `file too short (${filled} bytes) to be a capture` : 'unknown file format: neither pcap nor pcapng');
+          throw new CaptureFormatError(name, 0, filled < 4 ? `file too short (${filled} bytes) to be a capture` : 'unknown file format: neither pcap nor pcapng');
         }
       }
       const window: ScanWindow = {
@@ -124,6 +174,6 @@ async function* batchesOf(source: ByteSource, options: BatchReadOptions): AsyncG
     if (failure) throw failure;
     if (eof && carried === 0) return;
     // Unreachable: at the end of input a parser fails on an unfinished record rather than waiting for it.
-    if (eof) throw new CaptureFormatError(source.name, inputOffset, `${carried} unparsed bytes at the end`);
+    if (eof) throw new CaptureFormatError(name, inputOffset, `${carried} unparsed bytes at the end`);
   }
 }

@@ -21,18 +21,24 @@ const isGzip = (b: Uint8Array): boolean => b.length >= 2 && b[0] === 0x1f && b[1
  * anyway, and a round trip through libuv's thread pool per piece costs more than the read itself (two
  * thread wake-ups, each a wait for a CPU on a busy machine).
  */
-class FileSource implements ByteSource {
+export class FileSource implements ByteSource {
   private fd: number | undefined;
   constructor(readonly name: string, fd: number) {
     this.fd = fd;
   }
-  async read(into: Uint8Array, offset: number, length: number): Promise<number> {
+  readSync(into: Uint8Array, offset: number, length: number): number {
     if (this.fd === undefined) return 0;
     return readSync(this.fd, into, offset, length, null);
   }
-  async close(): Promise<void> {
+  closeSync(): void {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
+  }
+  async read(into: Uint8Array, offset: number, length: number): Promise<number> {
+    return this.readSync(into, offset, length);
+  }
+  async close(): Promise<void> {
+    this.closeSync();
   }
 }
 
@@ -125,26 +131,35 @@ function isRegularFile(path: string): boolean {
   }
 }
 
+/**
+ * A regular file that is not gzip-compressed, opened; undefined for anything else. Anything but a
+ * regular file (a FIFO waiting for its writer, a device; or an error to report) is read as a stream, so
+ * that waiting never blocks the event loop.
+ */
+export function openFileSource(path: string, name: string): FileSource | undefined {
+  if (path === '-' || !isRegularFile(path)) return undefined;
+  const fd = openSync(path, 'r');
+  let magic: Uint8Array;
+  try {
+    magic = new Uint8Array(2);
+    magic = magic.subarray(0, readSync(fd, magic, 0, 2, 0));
+  } catch (e) {
+    closeSync(fd);
+    throw e;
+  }
+  if (!isGzip(magic)) return new FileSource(name, fd);
+  closeSync(fd);
+  return undefined;
+}
+
 /** Opens a path, '-' (standard input) or a readable stream as a ByteSource. */
 export async function openByteSource(input: string | NodeJS.ReadableStream, name?: string): Promise<ByteSource> {
   if (typeof input === 'string' && input !== '-') {
     const label = name ?? input;
-    // Anything but a regular file (a FIFO waiting for its writer, a device; or an error to report) is
-    // opened and read as a stream, so that waiting never blocks the event loop.
+    const file = openFileSource(input, label);
+    if (file) return file;
     if (!isRegularFile(input)) return streamSource(createReadStream(input), label);
-    const fd = openSync(input, 'r');
-    let magic: Uint8Array;
-    try {
-      magic = new Uint8Array(2);
-      magic = magic.subarray(0, readSync(fd, magic, 0, 2, 0));
-    } catch (e) {
-      closeSync(fd);
-      throw e;
-    }
-    if (!isGzip(magic)) return new FileSource(label, fd);
-    closeSync(fd);
-    const file = createReadStream(input);
-    return gunzip(label, new Uint8Array(0), file[Symbol.asyncIterator]());
+    return gunzip(label, new Uint8Array(0), createReadStream(input)[Symbol.asyncIterator]());
   }
   const stream = typeof input === 'string' ? process.stdin : input;
   return streamSource(stream, name ?? (typeof input === 'string' ? 'standard input' : 'stream'));

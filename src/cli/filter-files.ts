@@ -1,10 +1,10 @@
 // `filter EXPR FILE...`: read captures in batches, run the filter, and print, write or count matches.
 import { statSync } from 'node:fs';
-import { readBatches, type CaptureBatch } from '../capture/index.js';
+import { readBatches, readFileBatchesSync, type CaptureBatch } from '../capture/index.js';
 import { CaptureFormatError } from '../capture/errors.js';
 import type { CliOptions } from './args.js';
 import { FilterSet } from '../filter-set.js';
-import { MatchOutput, printWarning } from './match-output.js';
+import { MatchOutput, printWarning, type BatchProgress } from './match-output.js';
 import { Progress } from './progress.js';
 
 function fileSize(path: string): number | undefined {
@@ -32,15 +32,30 @@ export interface FileRun {
 export async function filterFile(file: string, filters: FilterSet, output: MatchOutput, countBytes = false): Promise<FileRun> {
   const run: FileRun = { read: 0, bytes: 0, done: false };
   const progress = new Progress(file === '-' ? 'stdin' : file, fileSize(file));
+  /** Handles one batch: its matches out, the counts and the progress bar up to date. */
+  const take = (batch: CaptureBatch): BatchProgress => {
+    const stop = output.matches(batch, filters.verdicts(batch), filters);
+    run.read += stop.examined;
+    if (countBytes) run.bytes += batchBytes(batch, stop.examined);
+    progress.update(batch.inputOffset + batch.end, run.read, output.matched);
+    run.done = stop.done;
+    return stop;
+  };
+  const options = { allocate: filters.allocate, walkOf: filters.walkOf };
   try {
-    for await (const batch of readBatches(file, { allocate: filters.allocate, walkOf: filters.walkOf })) {
-      const stop = await output.matches(batch, filters.verdicts(batch), filters);
-      run.read += stop.examined;
-      if (countBytes) run.bytes += batchBytes(batch, stop.examined);
-      progress.update(batch.inputOffset + batch.end, run.read, output.matched);
-      if (stop.done) {
-        run.done = true;
-        break;
+    // A regular file is read without a promise per batch; anything else as it comes.
+    const fileBatches = readFileBatchesSync(file, options);
+    if (fileBatches) {
+      for (const batch of fileBatches) {
+        const stop = take(batch);
+        if (stop.drained) await stop.drained;
+        if (stop.done) break;
+      }
+    } else {
+      for await (const batch of readBatches(file, options)) {
+        const stop = take(batch);
+        if (stop.drained) await stop.drained;
+        if (stop.done) break;
       }
     }
   } catch (e) {

@@ -35,6 +35,8 @@ export interface BatchProgress {
   examined: number;
   /** -c reached, or stdout closed: read no further */
   done: boolean;
+  /** the output is full: wait for this before handing it more */
+  drained?: Promise<void>;
 }
 
 export class MatchOutput {
@@ -61,8 +63,8 @@ export class MatchOutput {
     return process.stdout;
   }
 
-  /** Handles the matches of one batch; resolves when the output can take more. */
-  async matches(batch: CaptureBatch, verdicts: Uint32Array, filtered?: FilteredBatch): Promise<BatchProgress> {
+  /** Handles the matches of one batch (see BatchProgress.drained for when the output can take more). */
+  matches(batch: CaptureBatch, verdicts: Uint32Array, filtered?: FilteredBatch): BatchProgress {
     const limit = this.opts.maxMatches ?? Infinity;
     const n = batch.count;
     let i = 0;
@@ -93,7 +95,7 @@ export class MatchOutput {
         }
       }
       this.matched = matched;
-      if (full) await writer.drain();
+      if (full) return { examined: i, done: this.matched >= limit || this.stdoutClosed, drained: writer.drain() };
     } else if (this.opts.countOnly) {
       for (; i < n && matched < limit; i++) if (verdicts[i] !== 0) matched++;
       this.matched = matched;
@@ -106,7 +108,10 @@ export class MatchOutput {
         }
       }
       this.matched = matched;
-      if (lines.length > 0) await this.print(`${lines.join('\n')}\n`);
+      if (lines.length > 0) {
+        const drained = this.print(`${lines.join('\n')}\n`);
+        if (drained) return { examined: i, done: this.matched >= limit || this.stdoutClosed, drained };
+      }
     }
     return { examined: i, done: this.matched >= limit || this.stdoutClosed };
   }
@@ -159,13 +164,12 @@ export class MatchOutput {
     });
   }
 
-  private print(text: string): Promise<void> {
-    if (this.stdoutClosed) return Promise.resolve();
-    return new Promise((resolve) => {
-      const stdout = this.stdout;
-      if (stdout.write(text)) resolve();
-      else stdout.once('drain', resolve);
-    });
+  /** Writes to stdout; a promise of the moment it takes more when it is full, else undefined. */
+  private print(text: string): Promise<void> | undefined {
+    if (this.stdoutClosed) return undefined;
+    const stdout = this.stdout;
+    if (stdout.write(text)) return undefined;
+    return new Promise((resolve) => stdout.once('drain', resolve));
   }
 
   async close(): Promise<void> {

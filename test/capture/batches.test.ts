@@ -6,7 +6,10 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { batchPacket, batchTimestamp, CaptureFormatError, readBatches, readCapture } from '../../src/capture/index.js';
+import {
+  batchPacket, batchTimestamp, CaptureFormatError, readBatches, readCapture, readFileBatchesSync, type CaptureBatch,
+} from '../../src/capture/index.js';
+import { differentialCaptures } from '../support/differential.js';
 import { capturePath } from '../support/corpus.js';
 import { PROJECT_ROOT } from '../support/oracle.js';
 import { ourReading, packetDifference } from './compare.js';
@@ -101,6 +104,53 @@ describe('readBatches', () => {
       expect(batch.interfaces.map((i) => i.linktype)).toEqual([1, 113]);
     }
     expect(linktypes).toEqual(new Set([-1]));
+  });
+});
+
+/** A batch as text: where it lies in the input, and every record's fields and bytes. */
+function describeBatch(b: CaptureBatch): string {
+  const rows = [`${b.inputOffset} ${b.end} ${b.linktype} ${b.pcapAsRead} ${b.interfaces.length}`];
+  for (let i = 0; i < b.count; i++) {
+    const data = Buffer.from(b.buffer.subarray(b.offsets[i], b.offsets[i] + b.caplens[i])).toString('hex');
+    rows.push(`${b.caplens[i]} ${b.wirelens[i]} ${b.interfaceIds[i]} ${b.tsHigh[i]} ${b.tsLow[i]} ${data}`);
+  }
+  return rows.join('\n');
+}
+
+describe('readFileBatchesSync', () => {
+  it('reads every capture of the corpus as readBatches does, batch for batch, fault for fault', async () => {
+    let files = 0;
+    for (const { path: file } of differentialCaptures()) {
+      const expected: string[] = [];
+      try {
+        for await (const b of readBatches(file, { batchBytes: 4096 })) expected.push(describeBatch(b));
+      } catch (e) {
+        if (!(e instanceof CaptureFormatError)) throw e;
+        expected.push(e.message);
+      }
+      const got: string[] = [];
+      try {
+        for (const b of readFileBatchesSync(file, { batchBytes: 4096 })!) got.push(describeBatch(b));
+      } catch (e) {
+        if (!(e instanceof CaptureFormatError)) throw e;
+        got.push(e.message);
+      }
+      expect(got, file).toEqual(expected);
+      files++;
+    }
+    expect(files).toBeGreaterThan(600);
+  }, 300_000);
+
+  it('leaves standard input, gzip files and anything but a regular file to readBatches', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'filterjit-sync-'));
+    try {
+      const gz = path.join(dir, 'capture.pcap');
+      writeFileSync(gz, gzipSync(readFileSync(MULTI)));
+      for (const input of ['-', gz, dir, path.join(dir, 'missing.pcap')]) expect(readFileBatchesSync(input), input).toBeUndefined();
+      expect(readFileBatchesSync(MULTI)).toBeDefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
