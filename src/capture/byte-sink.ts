@@ -98,13 +98,14 @@ export class ByteSink {
   }
 
   /**
-   * Queues bytes as they are (the caller may reuse them on return): more than the chunk has room for go
-   * to a file straight from where they are, after what was gathered before them.
+   * Queues bytes as they are (the caller may reuse them on return): more than half a chunk go to a file
+   * straight from where they are, after what was gathered before them.
    */
   put(bytes: Uint8Array): void {
     this.check();
-    if (!(this.stream instanceof FileTarget) || this.used + bytes.length <= this.chunk.length) {
-      this.chunk.set(bytes, this.reserve(bytes.length));
+    if (!(this.stream instanceof FileTarget) || 2 * bytes.length <= this.chunk.length) {
+      const at = this.reserve(bytes.length); // (it may start a new chunk)
+      this.chunk.set(bytes, at);
       return;
     }
     this.handOver();

@@ -94,6 +94,6 @@ export interface CaptureWriterOptions {
   linktypeExt?: number;
   /** End the target stream on close() (default true, except for process.stdout and process.stderr). */
   end?: boolean;
-  /** Bytes gathered before a write to the target (default 1 MiB). */
+  /** Bytes gathered before a write to the target (default 64 KiB). */
   bufferBytes?: number;
 }

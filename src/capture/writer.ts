@@ -99,9 +99,13 @@ class Writer implements CaptureWriter {
   }
 }
 
+// What a writer gathers before a write: a pipe's whole buffer. Bigger chunks save few write calls, and
+// cost more than that: each page of a chunk is a page fault the first time it is filled.
+const DEFAULT_CHUNK_BYTES = 64 * 1024;
+
 /** A pcap or pcapng writer to a path (created or truncated) or a writable stream. */
 export function createCaptureWriter(target: string | NodeJS.WritableStream, options: CaptureWriterOptions): CaptureWriter {
-  const sink = new ByteSink(target, options.bufferBytes ?? 1024 * 1024, options.end);
+  const sink = new ByteSink(target, options.bufferBytes ?? DEFAULT_CHUNK_BYTES, options.end);
   const nanosecond = (options.precision ?? 'ns') === 'ns';
   const format = options.format === 'pcap' ? new PcapWriter(sink, nanosecond, options.linktypeExt) : new PcapngWriter(sink, nanosecond);
   return new Writer(sink, format, options);

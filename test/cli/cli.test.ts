@@ -100,6 +100,20 @@ describe('filter command', () => {
     expectSamePackets(piped, theirs);
   });
 
+  it('-w - writes what tcpdump -w - writes, over many write chunks', () => {
+    // afs.pcap's records three times over: 1.5 MB of matches, many times what the writer gathers
+    // before a write
+    const afs = readFileSync(capturePath('afs.pcap'));
+    const big = path.join(dir, 'afs3.pcap');
+    writeFileSync(big, Buffer.concat([afs, afs.subarray(24), afs.subarray(24)]));
+    const theirs = spawnSync('tcpdump', ['-r', big, '-w', '-', 'ip'], { maxBuffer: 1 << 26 });
+    expect(theirs.status).toBe(0);
+    expect(theirs.stdout.length).toBeGreaterThan(1_500_000);
+    const ours = runFilter(['ip', big, '-w', '-']);
+    expect(ours.status).toBe(0);
+    expect(Buffer.compare(ours.stdoutBytes, theirs.stdout)).toBe(0);
+  });
+
   it('reads stdin, several files in order, and -F expression files with comments', () => {
     const data = readFileSync(MIXED);
     expect(runFilter(['--count', 'udp', '-'], data).stdout).toBe(countLine(tcpdumpCount(MIXED, 'udp')));
