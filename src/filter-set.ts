@@ -78,14 +78,18 @@ export class FilterSet {
    */
   readonly walkOf = (buffer: Uint8Array): RecordWalk | undefined => {
     const jit = this.current?.jit;
-    if (!jit || jit.memory.buffer !== buffer.buffer) return undefined;
+    return jit && jit.memory.buffer === buffer.buffer ? this.walkFor(jit) : undefined;
+  };
+
+  /** The record walk a JIT hosts (built once per JIT). */
+  private walkFor(jit: JitFilter): RecordWalk {
     let walk = this.walks.get(jit);
     if (!walk) {
       walk = { memory: jit.memory, scan: jit.hosted(FILTERING_PCAP_WALK).scan as Scan, filter: jit };
       this.walks.set(jit, walk);
     }
     return walk;
-  };
+  }
 
   /** Verdict (program return value) of every record of a batch. */
   verdicts(batch: CaptureBatch): Uint32Array {
@@ -107,6 +111,9 @@ export class FilterSet {
           this.walkedBatch = batch;
           return walked.verdicts.subarray(0, batch.count);
         }
+        // The rest of a pcap file will be walked: the walk's module brings the batch entry point along,
+        // so that the program is compiled to WebAssembly once.
+        if (batch.pcapAsRead) this.walkFor(filter.jit);
         return filter.jit.filterBatch(batch);
       }
       return this.eachRecord(batch, () => filter);

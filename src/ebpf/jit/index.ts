@@ -80,7 +80,8 @@ export interface JitFilter {
   adoptVerdicts(batch: JitBatchInput, verdicts: Uint32Array, matches: number): void;
   /**
    * The exports of a module that `host` builds around the program (see ProgramHost), over this
-   * filter's memory; compiled on first use, once per host.
+   * filter's memory; compiled on first use, once per host. The module carries the batch entry point
+   * too, which filterBatch() then uses: a run that needs both compiles the program once.
    */
   hosted(host: ProgramHost): Record<string, unknown>;
   /**
@@ -154,11 +155,11 @@ class WasmFilter implements JitFilter {
     return this.module;
   }
 
-  /** The exports of a module with one entry point or a host's functions, instantiated over the shared memory. */
+  /** The exports of a module with one entry point, or a host's functions with the batch entry point, over the shared memory. */
   private instantiate(entry: JitEntry | ProgramHost): Record<string, unknown> {
     const bytes = compileEbpfToWasm(
       this.prog,
-      typeof entry === 'string' ? { budget: this.budget, entries: [entry] } : { budget: this.budget, entries: [], host: entry },
+      typeof entry === 'string' ? { budget: this.budget, entries: [entry] } : { budget: this.budget, entries: ['runBatch'], host: entry },
     );
     let module: object;
     try {
@@ -175,15 +176,13 @@ class WasmFilter implements JitFilter {
     if (!x) {
       x = this.instantiate(host);
       this.hosts.set(host, x);
+      this.batchFns ??= batchFunctions(x);
     }
     return x;
   }
 
   private get batch(): { runBatch: RunBatch; gather: Gather } {
-    if (!this.batchFns) {
-      const x = this.instantiate('runBatch');
-      this.batchFns = { runBatch: x[JIT_EXPORTS.runBatch] as RunBatch, gather: x[JIT_EXPORTS.gather] as Gather };
-    }
+    this.batchFns ??= batchFunctions(this.instantiate('runBatch'));
     return this.batchFns;
   }
 
@@ -327,4 +326,9 @@ class WasmFilter implements JitFilter {
 }
 
 const align = (n: number): number => (n + 15) & ~15;
+
+const batchFunctions = (x: Record<string, unknown>): { runBatch: RunBatch; gather: Gather } => ({
+  runBatch: x[JIT_EXPORTS.runBatch] as RunBatch,
+  gather: x[JIT_EXPORTS.gather] as Gather,
+});
 
