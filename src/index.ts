@@ -14,7 +14,7 @@ export { FilterError, FilterSyntaxError } from './grammar/errors.js';
 export type { Insn } from './cbpf/insn.js';
 export type { EbpfInsn } from './ebpf/insn.js';
 export {
-  readCapture, readBatches, createCaptureWriter, CaptureFormatError, CaptureWriteError,
+  readCapture, readBatches, readFileBatchesSync, createCaptureWriter, CaptureFormatError, CaptureWriteError,
   type CapturedPacket, type CaptureBatch, type CaptureInterface, type CaptureWriter, type CaptureWriterOptions,
   type ReadOptions, type BatchReadOptions,
 } from './capture/index.js';

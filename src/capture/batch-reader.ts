@@ -46,13 +46,8 @@ export async function* readBatches(
   try {
     const loop = batchLoop(source.name, options);
     for (let step = loop.next(0); !step.done;) {
-      if (step.value instanceof RecordTable) {
-        yield step.value;
-        step = loop.next(0);
-      } else {
-        const { buffer, offset, length } = step.value;
-        step = loop.next(await source.read(buffer, offset, length));
-      }
+      const s = step.value;
+      step = loop.next(s instanceof RecordTable ? (yield s, 0) : await source.read(s.buffer, s.offset, s.length));
     }
   } finally {
     await source.close();
@@ -70,13 +65,8 @@ export function readFileBatchesSync(path: string, options: BatchReadOptions = {}
     try {
       const loop = batchLoop(source.name, options);
       for (let step = loop.next(0); !step.done;) {
-        if (step.value instanceof RecordTable) {
-          yield step.value;
-          step = loop.next(0);
-        } else {
-          const { buffer, offset, length } = step.value;
-          step = loop.next(source.readSync(buffer, offset, length));
-        }
+        const s = step.value;
+        step = loop.next(s instanceof RecordTable ? (yield s, 0) : source.readSync(s.buffer, s.offset, s.length));
       }
     } finally {
       source.closeSync();
