@@ -163,6 +163,8 @@ export class ByteWriter {
 
   /** Signed LEB128 of a 64-bit integer. */
   s64(v: bigint): this {
+    // most constants fit 32 bits: their encoding is the same, without BigInt arithmetic
+    if (v >= -0x80000000n && v <= 0x7fffffffn) return this.s32(Number(v));
     let x = BigInt.asIntN(64, v);
     for (;;) {
       const b = Number(x & 0x7fn);
