@@ -121,16 +121,20 @@ export function batchPacket(batch: CaptureBatch, i: number): CapturedPacket {
   };
 }
 
+// Room for a default batch of typical packets (1 MiB of ~130-byte records) from the start: growing to it
+// would fill three generations of arrays, each page of them a page fault, to be thrown away.
+const INITIAL_RECORDS = 8192;
+
 /** The mutable batch the parsers fill. */
 export class RecordTable implements CaptureBatch {
   buffer: Uint8Array = new Uint8Array(0);
   count = 0;
-  offsets = new Uint32Array(1024);
-  caplens = new Uint32Array(1024);
-  wirelens = new Uint32Array(1024);
-  interfaceIds = new Uint32Array(1024);
-  tsHigh = new Uint32Array(1024);
-  tsLow = new Uint32Array(1024);
+  offsets = new Uint32Array(INITIAL_RECORDS);
+  caplens = new Uint32Array(INITIAL_RECORDS);
+  wirelens = new Uint32Array(INITIAL_RECORDS);
+  interfaceIds = new Uint32Array(INITIAL_RECORDS);
+  tsHigh = new Uint32Array(INITIAL_RECORDS);
+  tsLow = new Uint32Array(INITIAL_RECORDS);
   linktype = -1;
   interfaces: CaptureInterface[] = [];
   inputOffset = 0;
@@ -138,7 +142,7 @@ export class RecordTable implements CaptureBatch {
   /** set by the pcap parser (see CaptureBatch.pcapAsRead) */
   pcapAsRead = false;
   /** verdicts of records 0..walked.records-1 from a filtering walk; records -1: some record has none */
-  private readonly walked = { by: undefined as object | undefined, verdicts: new Uint32Array(1024), matches: 0, records: 0 };
+  private readonly walked = { by: undefined as object | undefined, verdicts: new Uint32Array(INITIAL_RECORDS), matches: 0, records: 0 };
 
   get walkVerdicts(): WalkVerdicts | undefined {
     const w = this.walked;
