@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   EBPF_ABS, EBPF_ALU64, EBPF_B, EBPF_EXIT, EBPF_JMP, EBPF_K, EBPF_LD, EBPF_LDX, EBPF_MEM, EBPF_MOV, EBPF_W, ebpf, type EbpfInsn,
 } from '../../src/ebpf/insn.js';
-import { compileJit, JitRuntimeError } from '../../src/ebpf/jit/index.js';
+import { compileJit, JitCompileError, JitRuntimeError } from '../../src/ebpf/jit/index.js';
 import { runEbpfFilter } from '../../src/ebpf/vm.js';
 
 const exit = ebpf(EBPF_JMP | EBPF_EXIT);
@@ -13,6 +13,17 @@ const byteAt = (k: number): EbpfInsn[] => [ebpf(EBPF_LD | EBPF_ABS | EBPF_B, 0, 
 const wireLength: EbpfInsn[] = [ebpf(EBPF_LDX | EBPF_MEM | EBPF_W, 0, 1, 0), exit];
 
 describe('JIT filter object', () => {
+  it('says WebAssembly refused a program too big for it when an entry point is first used', () => {
+    // a million 8-byte constant moves: past V8's limit on a function's size
+    const prog = Array.from({ length: 1_000_000 }, () => ebpf(EBPF_ALU64 | EBPF_MOV | EBPF_K, 0, 0, 0, 0x7fffffff));
+    prog.push(exit);
+    const jit = compileJit(prog, { budget: prog.length });
+    expect(() => jit.run(Uint8Array.of(1))).toThrow(JitCompileError);
+    const view = jit.allocate(1);
+    const batch = { buffer: view, count: 1, offsets: Uint32Array.of(0), caplens: Uint32Array.of(1), wirelens: Uint32Array.of(1) };
+    expect(() => jit.filterBatch(batch)).toThrow(JitCompileError);
+  }, 60_000);
+
   it('produces a module WebAssembly accepts', () => {
     const wasm = compileJit(byteAt(3)).wasm;
     expect((globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly.validate(wasm)).toBe(true);

@@ -250,8 +250,9 @@ class WasmFilter implements JitFilter {
 
   /** Runs run_batch; returns the word range of the verdicts. */
   private runBatchAt(descAt: number, n: number, outAt: number): [number, number] {
+    const { runBatch } = this.batch; // (compiled on first use: a JitCompileError is its own)
     try {
-      this.batchMatches = this.batch.runBatch(descAt, n, outAt);
+      this.batchMatches = runBatch(descAt, n, outAt);
     } catch (e) {
       // only a descriptor pointing past the module's memory makes wasm trap
       throw new RangeError(`a batch record lies outside the filter's memory (${(e as Error).message})`);
