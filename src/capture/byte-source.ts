@@ -137,7 +137,11 @@ function isRegularFile(path: string): boolean {
  * that waiting never blocks the event loop.
  */
 export function openFileSource(path: string, name: string): FileSource | undefined {
-  if (path === '-' || !isRegularFile(path)) return undefined;
+  return path !== '-' && isRegularFile(path) ? openUncompressed(path, name) : undefined;
+}
+
+/** A regular file opened, when its first bytes are no gzip magic; undefined (and closed) when they are. */
+function openUncompressed(path: string, name: string): FileSource | undefined {
   const fd = openSync(path, 'r');
   let magic: Uint8Array;
   try {
@@ -156,10 +160,8 @@ export function openFileSource(path: string, name: string): FileSource | undefin
 export async function openByteSource(input: string | NodeJS.ReadableStream, name?: string): Promise<ByteSource> {
   if (typeof input === 'string' && input !== '-') {
     const label = name ?? input;
-    const file = openFileSource(input, label);
-    if (file) return file;
     if (!isRegularFile(input)) return streamSource(createReadStream(input), label);
-    return gunzip(label, new Uint8Array(0), createReadStream(input)[Symbol.asyncIterator]());
+    return openUncompressed(input, label) ?? gunzip(label, new Uint8Array(0), createReadStream(input)[Symbol.asyncIterator]());
   }
   const stream = typeof input === 'string' ? process.stdin : input;
   return streamSource(stream, name ?? (typeof input === 'string' ? 'standard input' : 'stream'));

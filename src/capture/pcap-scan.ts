@@ -65,7 +65,7 @@ function addWalk(m: ModuleBuilder, runner?: (f: FunctionBody) => ProgramRunner):
 }
 
 /** The walk a filter's JIT hosts (JitFilter.hosted): it filters every record it takes. */
-export const FILTERING_PCAP_WALK: ProgramHost = (m, runner) => addWalk(m, runner);
+export const FILTERING_PCAP_WALK: ProgramHost = addWalk;
 
 interface WalkLocals {
   base: number;

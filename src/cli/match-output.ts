@@ -69,6 +69,7 @@ export class MatchOutput {
     const n = batch.count;
     let i = 0;
     let matched = this.matched;
+    let drained: Promise<void> | undefined;
     // The JIT counted the batch's matches: a batch without any, or --count short of -c, needs no loop
     // (a -w file still gets its header from the first batch, as tcpdump's does).
     const count = filtered?.matchCount;
@@ -95,7 +96,7 @@ export class MatchOutput {
         }
       }
       this.matched = matched;
-      if (full) return { examined: i, done: this.matched >= limit || this.stdoutClosed, drained: writer.drain() };
+      if (full) drained = writer.drain();
     } else if (this.opts.countOnly) {
       for (; i < n && matched < limit; i++) if (verdicts[i] !== 0) matched++;
       this.matched = matched;
@@ -108,12 +109,9 @@ export class MatchOutput {
         }
       }
       this.matched = matched;
-      if (lines.length > 0) {
-        const drained = this.print(`${lines.join('\n')}\n`);
-        if (drained) return { examined: i, done: this.matched >= limit || this.stdoutClosed, drained };
-      }
+      if (lines.length > 0) drained = this.print(`${lines.join('\n')}\n`);
     }
-    return { examined: i, done: this.matched >= limit || this.stdoutClosed };
+    return { examined: i, done: this.matched >= limit || this.stdoutClosed, drained };
   }
 
   /**

@@ -844,6 +844,8 @@ export interface ProgramRunner {
   emitRun(pktLin: number, caplen: number, wirelen: number): void;
   /** i32 local: the last run's r0, low 32 bits; 0 when the run stopped with an error */
   readonly verdict: number;
+  /** i32 local: JitStatus.Ok (0) until a run stops with an error, then that error's code */
+  readonly status: number;
 }
 
 /**
@@ -860,6 +862,7 @@ function programRunner(f: FunctionBody, prog: readonly EbpfInsn[], analysis: Ana
   const verdict = f.local(I32);
   return {
     verdict,
+    status,
     emitRun(pktLin, caplen, wirelen) {
       if (analysis.readsThroughPointers) emitContextLengths(f, caplen, wirelen);
       for (let k = 0; k <= 9; k++) f.i64Const(k === 1 ? POINTER_HI << 32n : 0n).set(regs[k]);
@@ -989,26 +992,10 @@ export function compileEbpfToWasm(prog: readonly EbpfInsn[], opts: WasmCompileOp
   if (entries.includes('runPacket')) {
     const { index, body: f } = m.addFunction([I32, I32, I32], [I32]);
     const [pktP, caplenP, wirelenP] = [0, 1, 2];
-    const regs = declareRegs(f);
-    const status = f.local(I32);
-    const result = f.local(I32);
-    if (analysis.readsThroughPointers) emitContextLengths(f, caplenP, wirelenP);
-    f.i64Const(POINTER_HI << 32n).set(regs[1]);
-    const done = f.block();
-    emitGuardedBody(
-      { f, regs, memLen: undefined, pktLin: pktP, caplen: caplenP, status },
-      prog,
-      analysis,
-      budget,
-      () => {
-        f.get(regs[0]).op(Op.i32_wrap_i64).set(result);
-      },
-      () => {},
-      done,
-    );
-    f.end(done);
-    f.i32Const(STATUS_ADDR).get(status).mem(Op.i32_store, 2);
-    f.get(result);
+    const runner = programRunner(f, prog, analysis, budget);
+    runner.emitRun(pktP, caplenP, wirelenP);
+    f.i32Const(STATUS_ADDR).get(runner.status).mem(Op.i32_store, 2);
+    f.get(runner.verdict);
     m.export(JIT_EXPORTS.runPacket, index);
   }
 
